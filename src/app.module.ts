@@ -1,0 +1,57 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { AuthModule } from './auth/auth.module.js';
+import { BillingModule } from './billing/billing.module.js';
+import { AppExceptionFilter } from './common/filters/app-exception.filter.js';
+import { buildLoggerOptions } from './common/logging/logger-options.factory.js';
+import { createAppValidationPipe } from './common/pipes/app-validation.pipe.js';
+import type { AppConfig } from './config/app-config.types.js';
+import { ConfigModule } from './config/config.module.js';
+import { buildDataSourceOptions } from './database/data-source-options.js';
+import { runMigrationsLocked } from './database/run-migrations.util.js';
+import { buildGraphqlOptions } from './graphql/graphql-options.factory.js';
+import { HealthModule } from './health/health.module.js';
+import { PlansModule } from './plans/plans.module.js';
+
+@Module({})
+export class AppModule {
+  /** The whole service for one validated configuration (main.ts, the CLI and tests build it alike). */
+  static forRoot(config: AppConfig): DynamicModule {
+    const databaseUrl = config.databaseUrl;
+    if (!databaseUrl) throw new Error('AppModule needs config.databaseUrl (start the embedded PostgreSQL first)');
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(buildLoggerOptions(config)),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => buildDataSourceOptions(databaseUrl),
+          // Migrations run before any module touches a table.
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            const ran = await runMigrationsLocked(dataSource);
+            new Logger('Database').log(
+              { migrations: ran },
+              ran.length > 0 ? `migrations ran: ${ran.join(', ')}` : 'migrations ran: schema already up to date',
+            );
+            return dataSource;
+          },
+        }),
+        GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, ...buildGraphqlOptions(config) }),
+        HealthModule,
+        AuthModule,
+        PlansModule,
+        BillingModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: AppExceptionFilter },
+        { provide: APP_PIPE, useFactory: createAppValidationPipe },
+      ],
+    };
+  }
+}

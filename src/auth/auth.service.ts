@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { AppConfigService } from '../config/app-config.service.js';
+import type { AccountRole, AuthAccount } from './auth-account.types.js';
+import { AuthErrorCode, AuthException } from './auth.exception.js';
+import { parseClaims } from './parse-claims.util.js';
+
+export interface TokenRequest {
+  userId: string;
+  businessId?: string;
+  role?: AccountRole;
+  admin?: boolean;
+  email?: string;
+  expiresIn?: string;
+}
+
+@Injectable()
+export class AuthService {
+  private readonly secret: Uint8Array | undefined;
+  private readonly jwks: JWTVerifyGetKey | undefined;
+
+  constructor(private readonly config: AppConfigService) {
+    const { jwtSecret, jwksUrl } = config.values.auth;
+    this.secret = jwtSecret ? new TextEncoder().encode(jwtSecret) : undefined;
+    this.jwks = jwksUrl ? createRemoteJWKSet(new URL(jwksUrl)) : undefined;
+  }
+
+  async verify(token: string): Promise<AuthAccount> {
+    const { issuer, audience } = this.config.values.auth;
+    const options = { issuer, audience, clockTolerance: 5 };
+    let payload;
+    try {
+      payload = this.jwks
+        ? (await jwtVerify(token, this.jwks, { ...options, algorithms: ['RS256', 'ES256'] })).payload
+        : (await jwtVerify(token, this.requireSecret(), { ...options, algorithms: ['HS256'] })).payload;
+    } catch (error) {
+      throw new AuthException(AuthErrorCode.UNAUTHENTICATED, describeJoseError(error));
+    }
+    const { account, error } = parseClaims(payload);
+    if (!account) throw new AuthException(AuthErrorCode.UNAUTHENTICATED, `Invalid token: ${error}`);
+    return account;
+  }
+
+  /** Mints an HS256 token with the configured secret (the CLI's `token` command). */
+  async sign(request: TokenRequest): Promise<string> {
+    const { issuer, audience } = this.config.values.auth;
+    const jwt = new SignJWT({
+      ...(request.businessId ? { business_id: request.businessId } : {}),
+      ...(request.role ? { role: request.role } : {}),
+      ...(request.email ? { email: request.email } : {}),
+      ...(request.admin ? { admin: true } : {}),
+    })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(request.userId)
+      .setIssuedAt()
+      .setExpirationTime(request.expiresIn ?? '12h');
+    if (issuer) jwt.setIssuer(issuer);
+    if (audience) jwt.setAudience(audience);
+    return jwt.sign(this.requireSecret());
+  }
+
+  private requireSecret(): Uint8Array {
+    if (!this.secret) {
+      throw new AuthException(AuthErrorCode.UNAUTHENTICATED, 'HS256 tokens are not accepted: AUTH_JWT_SECRET is not set');
+    }
+    return this.secret;
+  }
+}
+
+function describeJoseError(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'Token expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return `Invalid token: ${error.message}`;
+  if (error instanceof errors.JOSEError) return 'Invalid token';
+  return 'Invalid token';
+}

@@ -1,0 +1,78 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export const TRIAL_STATUSES = ['inactive', 'active', 'expired', 'converted'] as const;
+export type TrialStatus = (typeof TRIAL_STATUSES)[number];
+
+/** One billing account per business (tenant). Created on first use, on the catalog's default plan. */
+@Entity({ name: 'billing_accounts' })
+export class BillingAccountEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'business_id', type: 'text', unique: true })
+  businessId: string;
+
+  @Column({ name: 'owner_user_id', type: 'text', nullable: true })
+  ownerUserId: string | null;
+
+  @Column({ name: 'billing_email', type: 'text', nullable: true })
+  billingEmail: string | null;
+
+  @Column({ name: 'stripe_customer_id', type: 'text', nullable: true, unique: true })
+  stripeCustomerId: string | null;
+
+  /** The plan Stripe (or the default) says the account is on; see effectivePlan for what applies. */
+  @Column({ name: 'plan_key', type: 'text' })
+  planKey: string;
+
+  @Column({ name: 'subscription_status', type: 'text', nullable: true })
+  subscriptionStatus: string | null;
+
+  @Column({ name: 'trial_status', type: 'text', default: 'inactive' })
+  trialStatus: TrialStatus;
+
+  @Column({ name: 'trial_plan_key', type: 'text', nullable: true })
+  trialPlanKey: string | null;
+
+  @Column({ name: 'trial_started_at', type: 'timestamptz', nullable: true })
+  trialStartedAt: Date | null;
+
+  @Column({ name: 'trial_ends_at', type: 'timestamptz', nullable: true })
+  trialEndsAt: Date | null;
+
+  @Column({ name: 'trial_converted_at', type: 'timestamptz', nullable: true })
+  trialConvertedAt: Date | null;
+
+  @Column({ name: 'grace_period_ends_at', type: 'timestamptz', nullable: true })
+  gracePeriodEndsAt: Date | null;
+
+  @Column({ name: 'current_period_start', type: 'timestamptz', nullable: true })
+  currentPeriodStart: Date | null;
+
+  @Column({ name: 'current_period_end', type: 'timestamptz', nullable: true })
+  currentPeriodEnd: Date | null;
+
+  @Column({ name: 'cancel_at_period_end', type: 'boolean', default: false })
+  cancelAtPeriodEnd: boolean;
+
+  @Column({ name: 'billing_sync_status', type: 'text' })
+  billingSyncStatus: string;
+
+  @Column({ name: 'last_synced_at', type: 'timestamptz', nullable: true })
+  lastSyncedAt: Date | null;
+
+  @Column({ name: 'override_plan_key', type: 'text', nullable: true })
+  overridePlanKey: string | null;
+
+  @Column({ name: 'override_until', type: 'timestamptz', nullable: true })
+  overrideUntil: Date | null;
+
+  @Column({ name: 'override_reason', type: 'text', nullable: true })
+  overrideReason: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,113 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+
+export const NODE_ENVS = ['development', 'test', 'production'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Every static environment variable the service reads, with its rule. Defaults live in
+ * `load-config.ts` so that production can tell "unset" from "set to the default".
+ * Per-plan price ids (STRIPE_<PLAN>_<INTERVAL>_PRICE_ID) depend on the catalog and are
+ * checked there.
+ */
+export class EnvironmentVariables {
+  @IsOptional()
+  @IsIn(NODE_ENVS)
+  NODE_ENV?: NodeEnv;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT?: number;
+
+  @IsOptional()
+  @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  EMBEDDED_PG_DIR?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
+  EMBEDDED_PG_PORT?: number;
+
+  @IsOptional()
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL?: LogLevel;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  AUTH_JWT_SECRET?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  AUTH_JWKS_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  AUTH_JWT_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  AUTH_JWT_AUDIENCE?: string;
+
+  @IsOptional()
+  @IsString()
+  STRIPE_SECRET_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  STRIPE_WEBHOOK_SECRET?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  STRIPE_API_BASE?: string;
+
+  @IsOptional()
+  @IsString()
+  PLAN_CATALOG_PATH?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(50)
+  GRAPHQL_MAX_DEPTH?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(100000)
+  GRAPHQL_MAX_COMPLEXITY?: number;
+}
+
+/** One-line hints printed beside a bad or missing variable. Keep in step with .env.example. */
+export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
+  NODE_ENV: 'one of development, test, production (default development)',
+  PORT: 'HTTP port, 1-65535 (default 3000)',
+  DATABASE_URL: 'postgres://user:password@host:5432/db; unset outside production = embedded PostgreSQL',
+  EMBEDDED_PG_DIR: 'data folder of the embedded PostgreSQL (default .data/postgres)',
+  EMBEDDED_PG_PORT: 'first port tried for the embedded PostgreSQL (default 5432; the next free one is used)',
+  LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent (default info)',
+  AUTH_JWT_SECRET: 'HS256 secret of at least 32 characters shared with your identity provider',
+  AUTH_JWKS_URL: 'https URL of your identity provider JWKS (RS256/ES256); needs AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE',
+  AUTH_JWT_ISSUER: 'expected `iss` claim (required with AUTH_JWKS_URL)',
+  AUTH_JWT_AUDIENCE: 'expected `aud` claim (required with AUTH_JWKS_URL)',
+  STRIPE_SECRET_KEY: 'sk_live_... or sk_test_... from the Stripe dashboard; unset outside production = local simulator',
+  STRIPE_WEBHOOK_SECRET: 'whsec_... of the webhook endpoint; several comma-separated during a rotation',
+  STRIPE_API_BASE: 'override of the Stripe API address, e.g. http://127.0.0.1:12111 for the simulator',
+  PLAN_CATALOG_PATH: 'path of the plan catalog JSON (default catalogs/default.json)',
+  GRAPHQL_MAX_DEPTH: 'deepest GraphQL selection allowed, 2-50 (default 10)',
+  GRAPHQL_MAX_COMPLEXITY: 'largest GraphQL query cost allowed (default 1000)',
+};

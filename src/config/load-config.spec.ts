@@ -1,0 +1,157 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+import { DEVELOPMENT_JWT_SECRET, loadConfig } from './load-config.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+const PAID_PRICE_IDS = {
+  STRIPE_GLOW_UP_MONTHLY_PRICE_ID: 'price_gm',
+  STRIPE_GLOW_UP_YEARLY_PRICE_ID: 'price_gy',
+  STRIPE_VIRAL_SURGE_MONTHLY_PRICE_ID: 'price_vm',
+  STRIPE_VIRAL_SURGE_YEARLY_PRICE_ID: 'price_vy',
+  STRIPE_FAME_FLEX_MONTHLY_PRICE_ID: 'price_fm',
+  STRIPE_FAME_FLEX_YEARLY_PRICE_ID: 'price_fy',
+};
+
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://u:p@db.internal:5432/billing',
+  STRIPE_SECRET_KEY: 'sk_live_abc',
+  STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+  AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
+  ...PAID_PRICE_IDS,
+};
+
+describe('loadConfig', () => {
+  it('starts with nothing configured outside production, with documented defaults', () => {
+    const result = loadConfig({}, ROOT);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config).toMatchObject({
+      nodeEnv: 'development',
+      port: 3000,
+      databaseUrl: undefined,
+      logLevel: 'info',
+      auth: { jwtSecret: DEVELOPMENT_JWT_SECRET, usingDevelopmentSecret: true },
+      stripe: { secretKey: undefined, webhookSecrets: [] },
+      graphql: { maxDepth: 10, maxComplexity: 1000 },
+    });
+    expect(result.config.catalog.plans.map((p) => p.key)).toEqual(['free', 'glow_up', 'viral_surge', 'fame_flex']);
+  });
+
+  it('in production with nothing configured, names every missing variable at once', () => {
+    const result = loadConfig({ NODE_ENV: 'production' }, ROOT);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const names = result.errors.map((e) => e.split(':')[0]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'DATABASE_URL',
+        'STRIPE_SECRET_KEY',
+        'STRIPE_WEBHOOK_SECRET',
+        'AUTH_JWT_SECRET',
+        ...Object.keys(PAID_PRICE_IDS),
+      ]),
+    );
+    expect(result.errors).toHaveLength(4 + Object.keys(PAID_PRICE_IDS).length);
+    expect(result.errors.every((e) => /Hint: /.test(e))).toBe(true);
+  });
+
+  it('accepts a complete production configuration', () => {
+    const result = loadConfig(PRODUCTION, ROOT);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.isProduction).toBe(true);
+    expect(result.config.priceIds.glow_up).toEqual({ monthly: 'price_gm', yearly: 'price_gy' });
+    expect(result.config.auth.usingDevelopmentSecret).toBe(false);
+  });
+
+  it('refuses the public development secret and an http Stripe base in production', () => {
+    const result = loadConfig(
+      { ...PRODUCTION, AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET, STRIPE_API_BASE: 'http://127.0.0.1:12111' },
+      ROOT,
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.split(':')[0]).sort()).toEqual(['AUTH_JWT_SECRET', 'STRIPE_API_BASE']);
+  });
+
+  it('accepts JWKS instead of a secret in production, but then needs issuer and audience', () => {
+    const { AUTH_JWT_SECRET: _omit, ...withoutSecret } = PRODUCTION;
+    const result = loadConfig({ ...withoutSecret, AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json' }, ROOT);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.split(':')[0]).sort()).toEqual(['AUTH_JWT_AUDIENCE', 'AUTH_JWT_ISSUER']);
+  });
+
+  it('lists every malformed value, with a hint each', () => {
+    const result = loadConfig(
+      {
+        PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: 'mysql://x',
+        STRIPE_SECRET_KEY: 'pk_test_123',
+        STRIPE_WEBHOOK_SECRET: 'whsec_ok, nope',
+        STRIPE_GLOW_UP_MONTHLY_PRICE_ID: 'prod_123',
+        AUTH_JWT_SECRET: 'short',
+      },
+      ROOT,
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.split(':')[0]).sort()).toEqual([
+      'AUTH_JWT_SECRET',
+      'DATABASE_URL',
+      'LOG_LEVEL',
+      'PORT',
+      'STRIPE_GLOW_UP_MONTHLY_PRICE_ID',
+      'STRIPE_SECRET_KEY',
+      'STRIPE_WEBHOOK_SECRET',
+    ]);
+  });
+
+  it('splits comma-separated webhook secrets for rotation and treats empty values as unset', () => {
+    const result = loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_new, whsec_old', DATABASE_URL: '' }, ROOT);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.stripe.webhookSecrets).toEqual(['whsec_new', 'whsec_old']);
+    expect(result.config.databaseUrl).toBeUndefined();
+  });
+
+  it('refuses one price id mapped to two plans', () => {
+    const result = loadConfig(
+      { STRIPE_GLOW_UP_MONTHLY_PRICE_ID: 'price_same', STRIPE_FAME_FLEX_MONTHLY_PRICE_ID: 'price_same' },
+      ROOT,
+    );
+    expect(result.ok).toBe(false);
+  });
+
+  it('warns about a price id variable for a plan the catalog lacks', () => {
+    const result = loadConfig({ STRIPE_GOLD_MONTHLY_PRICE_ID: 'price_x' }, ROOT);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.warnings).toEqual([expect.stringContaining('STRIPE_GOLD_MONTHLY_PRICE_ID')]);
+  });
+
+  it('reports an unreadable or invalid catalog file', () => {
+    const missing = loadConfig({ PLAN_CATALOG_PATH: 'catalogs/nope.json' }, ROOT);
+    expect(missing.ok).toBe(false);
+    if (missing.ok) return;
+    expect(missing.errors[0]).toMatch(/^PLAN_CATALOG_PATH: cannot read/);
+
+    const dir = mkdtempSync(join(tmpdir(), 'catalog-'));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ currency: 'usd', plans: [] }));
+    const invalid = loadConfig({ PLAN_CATALOG_PATH: join(dir, 'bad.json') }, ROOT);
+    expect(invalid.ok).toBe(false);
+  });
+
+  it('selects the Free/Pro example catalog', () => {
+    const result = loadConfig({ PLAN_CATALOG_PATH: 'catalogs/free-pro.example.json' }, ROOT);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.catalog.metrics.map((m) => m.key)).toEqual(['aiChatMessages', 'smsMessages', 'storedProducts', 'users']);
+  });
+});

@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { BILLING_INTERVALS } from '../plans/plan-catalog.dto.js';
+import type { PlanCatalog, PlanPriceIds } from '../plans/plan-catalog.types.js';
+import { validatePlanCatalog } from '../plans/validate-plan-catalog.util.js';
+import type { AppConfig } from './app-config.types.js';
+import { ENVIRONMENT_HINTS, EnvironmentVariables } from './environment-variables.js';
+
+export type RawEnvironment = Record<string, string | undefined>;
+
+export type ConfigResult =
+  | { ok: true; config: AppConfig; warnings: string[] }
+  | { ok: false; errors: string[] };
+
+/** Public so tests and the CLI mint tokens the app accepts; refused in production. */
+export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
+
+export function priceIdVariable(planKey: string, interval: string): string {
+  return `STRIPE_${planKey.toUpperCase()}_${interval.toUpperCase()}_PRICE_ID`;
+}
+
+/**
+ * Validates the whole environment at once and returns every problem, so an operator fixes
+ * them in one pass. Reads the catalog file because the required price ids depend on it.
+ */
+export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigResult {
+  // An empty value is treated as unset: `FOO=` in a .env file should not count as configured.
+  const env: RawEnvironment = Object.fromEntries(
+    Object.entries(rawEnv).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const problem = (name: keyof EnvironmentVariables, what: string) =>
+    errors.push(`${name}: ${what}. Hint: ${ENVIRONMENT_HINTS[name]}`);
+
+  const vars = plainToInstance(EnvironmentVariables, env, { excludeExtraneousValues: false });
+  for (const error of validateSync(vars, { skipMissingProperties: false })) {
+    const name = error.property as keyof EnvironmentVariables;
+    const messages = Object.values(error.constraints ?? {}).join('; ');
+    problem(name, `invalid value (${messages})`);
+  }
+
+  const nodeEnv = vars.NODE_ENV ?? 'development';
+  const isProduction = nodeEnv === 'production';
+
+  if (isProduction) {
+    if (!env.DATABASE_URL) problem('DATABASE_URL', 'missing; required in production');
+    if (!env.STRIPE_SECRET_KEY) problem('STRIPE_SECRET_KEY', 'missing; required in production');
+    if (!env.STRIPE_WEBHOOK_SECRET) problem('STRIPE_WEBHOOK_SECRET', 'missing; required in production');
+    if (env.STRIPE_API_BASE && !env.STRIPE_API_BASE.startsWith('https://')) {
+      problem('STRIPE_API_BASE', 'must be https in production (the local simulator is never used in production)');
+    }
+    if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
+      problem('AUTH_JWT_SECRET', 'missing; production needs AUTH_JWT_SECRET or AUTH_JWKS_URL');
+    }
+    if (env.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
+      problem('AUTH_JWT_SECRET', 'is the public development secret; use your own');
+    }
+  }
+  if (env.AUTH_JWKS_URL) {
+    if (!env.AUTH_JWT_ISSUER) problem('AUTH_JWT_ISSUER', 'missing; required with AUTH_JWKS_URL');
+    if (!env.AUTH_JWT_AUDIENCE) problem('AUTH_JWT_AUDIENCE', 'missing; required with AUTH_JWKS_URL');
+  }
+  if (env.STRIPE_SECRET_KEY && !/^(sk|rk)_(test|live)_/.test(env.STRIPE_SECRET_KEY)) {
+    problem('STRIPE_SECRET_KEY', 'must start with sk_test_, sk_live_, rk_test_ or rk_live_');
+  }
+  const webhookSecrets = (env.STRIPE_WEBHOOK_SECRET ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (webhookSecrets.some((s) => !s.startsWith('whsec_'))) {
+    problem('STRIPE_WEBHOOK_SECRET', 'every secret must start with whsec_');
+  }
+
+  const catalogPath = resolve(cwd, env.PLAN_CATALOG_PATH ?? 'catalogs/default.json');
+  const catalog = readCatalog(catalogPath, errors);
+  const priceIds = catalog ? readPriceIds(catalog, env, isProduction, errors, warnings) : {};
+
+  if (errors.length > 0 || !catalog) {
+    return { ok: false, errors };
+  }
+
+  const usingDevelopmentSecret = !env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL;
+  return {
+    ok: true,
+    warnings,
+    config: {
+      nodeEnv,
+      isProduction,
+      port: vars.PORT ?? 3000,
+      databaseUrl: env.DATABASE_URL,
+      embeddedPostgres: {
+        dir: resolve(cwd, env.EMBEDDED_PG_DIR ?? '.data/postgres'),
+        port: vars.EMBEDDED_PG_PORT ?? 5432,
+      },
+      logLevel: vars.LOG_LEVEL ?? 'info',
+      auth: {
+        jwtSecret: env.AUTH_JWT_SECRET ?? (usingDevelopmentSecret ? DEVELOPMENT_JWT_SECRET : undefined),
+        jwksUrl: env.AUTH_JWKS_URL,
+        issuer: env.AUTH_JWT_ISSUER,
+        audience: env.AUTH_JWT_AUDIENCE,
+        usingDevelopmentSecret,
+      },
+      stripe: {
+        secretKey: env.STRIPE_SECRET_KEY,
+        webhookSecrets,
+        apiBase: env.STRIPE_API_BASE,
+      },
+      catalogPath,
+      catalog,
+      priceIds,
+      graphql: {
+        maxDepth: vars.GRAPHQL_MAX_DEPTH ?? 10,
+        maxComplexity: vars.GRAPHQL_MAX_COMPLEXITY ?? 1000,
+      },
+    },
+  };
+}
+
+function readCatalog(path: string, errors: string[]): PlanCatalog | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    errors.push(
+      `PLAN_CATALOG_PATH: cannot read ${path} (${(error as Error).message}). Hint: ${ENVIRONMENT_HINTS.PLAN_CATALOG_PATH}`,
+    );
+    return undefined;
+  }
+  const result = validatePlanCatalog(raw);
+  errors.push(...result.errors.map((e) => `PLAN_CATALOG_PATH (${path}): ${e}`));
+  return result.catalog;
+}
+
+function readPriceIds(
+  catalog: PlanCatalog,
+  env: RawEnvironment,
+  isProduction: boolean,
+  errors: string[],
+  warnings: string[],
+): PlanPriceIds {
+  const priceIds: PlanPriceIds = {};
+  const expected = new Set<string>();
+  for (const plan of catalog.plans.filter((p) => !p.isFree)) {
+    priceIds[plan.key] = {};
+    for (const interval of BILLING_INTERVALS) {
+      const name = priceIdVariable(plan.key, interval);
+      expected.add(name);
+      const value = env[name];
+      if (value === undefined) {
+        if (isProduction) {
+          errors.push(`${name}: missing; required in production (Stripe price of ${plan.name}, ${interval}). Hint: price_... from the Stripe dashboard`);
+        }
+      } else if (!value.startsWith('price_')) {
+        errors.push(`${name}: must be a Stripe price id starting with price_`);
+      } else {
+        priceIds[plan.key][interval] = value;
+      }
+    }
+  }
+  for (const name of Object.keys(env)) {
+    if (/^STRIPE_.+_(MONTHLY|YEARLY)_PRICE_ID$/.test(name) && !expected.has(name)) {
+      warnings.push(`${name} is set but the catalog has no paid plan by that name; it is ignored`);
+    }
+  }
+  const all = Object.values(priceIds).flatMap((byInterval) => Object.values(byInterval));
+  const duplicates = all.filter((id, i) => all.indexOf(id) !== i);
+  if (duplicates.length > 0) {
+    errors.push(`STRIPE_*_PRICE_ID: each price id may map to one plan and interval only (repeated: ${[...new Set(duplicates)].join(', ')})`);
+  }
+  return priceIds;
+}

@@ -1,0 +1,7 @@
+/**
+ * Keys of the session-level PostgreSQL advisory locks the service takes, in one place so no two
+ * jobs share one by accident. Per-customer locks use the two-int form with ADVISORY_NAMESPACE.
+ */
+export const ADVISORY_LOCK = {
+  MIGRATIONS: 7_301_001,
+} as const;

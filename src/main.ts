@@ -1,0 +1,80 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { config as loadDotenv } from 'dotenv';
+import { Logger } from 'nestjs-pino';
+import { pino } from 'pino';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config/app-config.types.js';
+import { loadConfig } from './config/load-config.js';
+import { formatConfigErrors } from './config/print-config-errors.util.js';
+import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from './database/embedded-postgres.starter.js';
+import { configureApp } from './configure-app.js';
+
+async function bootstrap(): Promise<void> {
+  if (existsSync('.env')) loadDotenv({ path: '.env', quiet: true });
+  const result = loadConfig(process.env);
+  if (!result.ok) {
+    process.stderr.write(`${formatConfigErrors(result.errors)}\n`);
+    process.exit(1);
+  }
+  let config: AppConfig = result.config;
+  const log = pino({ level: config.logLevel, base: { service: 'billing-service' } });
+  for (const warning of result.warnings) log.warn(warning);
+  if (config.auth.usingDevelopmentSecret) {
+    log.warn('AUTH_JWT_SECRET is not set: using the public development secret (refused in production)');
+  }
+
+  let embedded: RunningEmbeddedPostgres | undefined;
+  const shutdown = async (code: number) => {
+    await embedded?.stop().catch((error: unknown) => log.error({ err: error }, 'stopping embedded PostgreSQL failed'));
+    process.exit(code);
+  };
+
+  try {
+    if (!config.databaseUrl) {
+      embedded = await startEmbeddedPostgres({
+        dir: config.embeddedPostgres.dir,
+        port: config.embeddedPostgres.port,
+        database: 'billing',
+        log: (message) => log.debug({ component: 'embedded-postgres' }, message),
+      });
+      log.info(
+        { port: embedded.port, dir: config.embeddedPostgres.dir, url: embedded.url },
+        `embedded PostgreSQL started on port ${embedded.port} (data in ${config.embeddedPostgres.dir})`,
+      );
+      config = { ...config, databaseUrl: embedded.url };
+    }
+
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+      bufferLogs: true,
+      rawBody: true,
+    });
+    app.useLogger(app.get(Logger));
+    configureApp(app);
+
+    let closing = false;
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        if (closing) return;
+        closing = true;
+        log.info(`${signal} received: shutting down`);
+        // A hung close must not leave PostgreSQL running: stop it anyway after 10 s.
+        const force = setTimeout(() => void shutdown(1), 10_000);
+        void app.close().finally(() => {
+          clearTimeout(force);
+          void shutdown(0);
+        });
+      });
+    }
+
+    await app.listen(config.port);
+    log.info({ port: config.port }, `billing service listening on http://localhost:${config.port} (GraphQL at /graphql)`);
+  } catch (error) {
+    log.fatal({ err: error }, `start failed: ${(error as Error).message}`);
+    await shutdown(1);
+  }
+}
+
+void bootstrap();

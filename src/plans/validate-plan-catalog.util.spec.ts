@@ -1,0 +1,65 @@
+import { describe, expect, it } from '@jest/globals';
+import { validatePlanCatalog } from './validate-plan-catalog.util.js';
+
+const valid = () => ({
+  currency: 'usd',
+  defaultPlan: 'free',
+  metrics: [
+    { key: 'seats', name: 'Seats', kind: 'count' },
+    { key: 'calls', name: 'API calls', kind: 'period' },
+  ],
+  featureKeys: ['sso'],
+  plans: [
+    { key: 'free', name: 'Free', prices: { monthly: 0, yearly: 0 }, limits: { seats: 1, calls: 100 }, features: {} },
+    { key: 'team', name: 'Team', prices: { monthly: 1000, yearly: 10000 }, limits: { seats: -1, calls: 5000 }, features: { sso: true } },
+  ],
+});
+
+describe('validatePlanCatalog', () => {
+  it('accepts a valid catalog and fills defaults', () => {
+    const { catalog, errors } = validatePlanCatalog(valid());
+    expect(errors).toEqual([]);
+    expect(catalog!.plans[0]).toMatchObject({ key: 'free', isFree: true, sortOrder: 0, active: true, features: { sso: false } });
+    expect(catalog!.plans[1]).toMatchObject({ key: 'team', isFree: false, sortOrder: 1, limits: { seats: -1, calls: 5000 } });
+  });
+
+  it('refuses a non-object', () => {
+    expect(validatePlanCatalog([]).errors).toEqual(['catalog: must be a JSON object']);
+    expect(validatePlanCatalog(null).errors).toEqual(['catalog: must be a JSON object']);
+  });
+
+  it('reports shape errors with their path', () => {
+    const bad = valid();
+    (bad.plans[1] as { key: string }).key = 'Team Plan';
+    (bad.metrics[0] as { kind: string }).kind = 'gauge';
+    const { errors } = validatePlanCatalog(bad);
+    expect(errors).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^plans\.1\.key: /), expect.stringMatching(/^metrics\.0\.kind: /)]),
+    );
+  });
+
+  it('reports every cross-plan rule broken', () => {
+    const bad = valid();
+    bad.plans[1].limits = { seats: -2 } as never;
+    (bad.plans[1].features as Record<string, boolean>).sms = true;
+    bad.plans.push({ ...bad.plans[0] });
+    bad.defaultPlan = 'team';
+    const { errors, catalog } = validatePlanCatalog(bad);
+    expect(catalog).toBeUndefined();
+    expect(errors).toEqual([
+      'plans: plan keys must be unique',
+      'plans[1] (team).limits.seats: must be an integer >= 0, or -1 for unlimited',
+      'plans[1] (team).limits.calls: missing; every catalog metric needs a limit (-1 = unlimited)',
+      'plans[1] (team).features.sms: not in featureKeys',
+      'defaultPlan: "team" must be free (both prices 0)',
+    ]);
+  });
+
+  it('refuses a limit on a metric the catalog does not declare', () => {
+    const bad = valid();
+    (bad.plans[0].limits as Record<string, number>).storage = 5;
+    expect(validatePlanCatalog(bad).errors).toEqual([
+      'plans[0] (free).limits.storage: not a catalog metric (known: seats, calls)',
+    ]);
+  });
+});

@@ -1,0 +1,81 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module.js';
+import type { AccountRole } from '../../src/auth/auth-account.types.js';
+import { AuthService } from '../../src/auth/auth.service.js';
+import type { AppConfig } from '../../src/config/app-config.types.js';
+import { configureApp } from '../../src/configure-app.js';
+import { loadConfig, type RawEnvironment } from '../../src/config/load-config.js';
+import { createTestDatabase, dropTestDatabase } from './test-database.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface GraphqlResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown> & { code?: string } }[];
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  databaseUrl: string;
+  dataSource: DataSource;
+  http: () => ReturnType<typeof request>;
+  token(claims: { business?: string; role?: AccountRole; admin?: boolean; email?: string; user?: string; expiresIn?: string }): Promise<string>;
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphqlResponse<T>>;
+  close(): Promise<void>;
+}
+
+export function testConfig(env: RawEnvironment = {}): AppConfig {
+  const result = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }, REPO_ROOT);
+  if (!result.ok) throw new Error(`test config invalid:\n${result.errors.join('\n')}`);
+  return result.config;
+}
+
+/**
+ * Boots the real AppModule on a real PostgreSQL database. Pass `databaseUrl` to start a
+ * second instance on the same database (scale-out tests); otherwise a fresh one is made.
+ */
+export async function createTestApp(options: { env?: RawEnvironment; databaseUrl?: string } = {}): Promise<TestApp> {
+  const ownsDatabase = !options.databaseUrl;
+  const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
+  const config = testConfig({ ...options.env, DATABASE_URL: databaseUrl });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ rawBody: true, logger: false });
+  configureApp(app);
+  await app.init();
+  const http = () => request(app.getHttpServer());
+  const auth = app.get(AuthService);
+
+  return {
+    app,
+    config,
+    databaseUrl,
+    dataSource: app.get(DataSource),
+    http,
+    token: (claims) =>
+      auth.sign({
+        userId: claims.user ?? `user_${claims.business ?? 'admin'}_${claims.role ?? 'admin'}`,
+        businessId: claims.business,
+        role: claims.role,
+        admin: claims.admin,
+        email: claims.email,
+        expiresIn: claims.expiresIn,
+      }),
+    async gql(query, variables, token) {
+      const req = http().post('/graphql').set('content-type', 'application/json');
+      if (token) req.set('authorization', `Bearer ${token}`);
+      const res = await req.send({ query, variables });
+      return { status: res.status, data: res.body.data, errors: res.body.errors };
+    },
+    async close() {
+      await app.close();
+      if (ownsDatabase) await dropTestDatabase(databaseUrl);
+    },
+  };
+}
