@@ -70,7 +70,8 @@ async function bootstrap(): Promise<void> {
     }
 
     await app.listen(config.port);
-    log.info({ port: config.port }, `billing service listening on http://localhost:${config.port} (GraphQL at /graphql)`);
+    // Through Nest's logger so the line lands after the buffered start-up lines.
+    app.get(Logger).log(`billing service listening on http://localhost:${config.port} (GraphQL at /graphql)`, 'Bootstrap');
   } catch (error) {
     log.fatal({ err: error }, `start failed: ${(error as Error).message}`);
     await shutdown(1);
