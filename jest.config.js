@@ -9,6 +9,8 @@ const shared = {
 };
 
 export default {
+  // e2e tests boot apps and PostgreSQL databases; unit tests finish long before this.
+  testTimeout: 60000,
   projects: [
     {
       ...shared,
@@ -26,7 +28,6 @@ export default {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };

@@ -1,22 +1,29 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AuthModule } from './auth/auth.module.js';
 import { BillingModule } from './billing/billing.module.js';
+import { CampaignsModule } from './campaigns/campaigns.module.js';
 import { AppExceptionFilter } from './common/filters/app-exception.filter.js';
 import { buildLoggerOptions } from './common/logging/logger-options.factory.js';
 import { createAppValidationPipe } from './common/pipes/app-validation.pipe.js';
 import type { AppConfig } from './config/app-config.types.js';
 import { ConfigModule } from './config/config.module.js';
+import { CreatorSearchesModule } from './creator-searches/creator-searches.module.js';
 import { buildDataSourceOptions } from './database/data-source-options.js';
+import { guardPoolErrors } from './database/guard-pool-errors.util.js';
 import { runMigrationsLocked } from './database/run-migrations.util.js';
+import { EnforcementModule } from './enforcement/enforcement.module.js';
+import { EntitlementsModule } from './entitlements/entitlements.module.js';
 import { buildGraphqlOptions } from './graphql/graphql-options.factory.js';
 import { HealthModule } from './health/health.module.js';
 import { PlansModule } from './plans/plans.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
 export class AppModule {
@@ -34,6 +41,7 @@ export class AppModule {
           // Migrations run before any module touches a table.
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
+            guardPoolErrors(dataSource, new Logger('Database'));
             const ran = await runMigrationsLocked(dataSource);
             new Logger('Database').log(
               { migrations: ran },
@@ -43,10 +51,16 @@ export class AppModule {
           },
         }),
         GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, ...buildGraphqlOptions(config) }),
+        EventEmitterModule.forRoot(),
         HealthModule,
         AuthModule,
         PlansModule,
         BillingModule,
+        EntitlementsModule,
+        EnforcementModule,
+        CampaignsModule,
+        CreatorSearchesModule,
+        WebhooksModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AppExceptionFilter },

@@ -4,5 +4,6 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 export function configureApp(app: NestExpressApplication): void {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.useBodyParser('json', { limit: '256kb' });
+  // Stripe events stay well under this; a larger body is refused with 413 before it is parsed.
+  app.useBodyParser('json', { limit: '512kb' });
 }

@@ -9,7 +9,17 @@ import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.types.js';
 import { loadConfig } from './config/load-config.js';
 import { formatConfigErrors } from './config/print-config-errors.util.js';
-import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from './database/embedded-postgres.starter.js';
+import {
+  findFreePort,
+  startEmbeddedPostgres,
+  type RunningEmbeddedPostgres,
+} from './database/embedded-postgres.starter.js';
+import { PlansService } from './plans/plans.service.js';
+import { StripeCatalogService } from './stripe/stripe-catalog.service.js';
+import { startStripeSimulator, type StripeSimulator } from '../tools/stripe-simulator/index.js';
+
+// Local only: signs the simulator's deliveries to this process, never accepted in production.
+const LOCAL_SIMULATOR_WEBHOOK_SECRET = 'whsec_local_simulator';
 import { configureApp } from './configure-app.js';
 
 async function bootstrap(): Promise<void> {
@@ -27,7 +37,9 @@ async function bootstrap(): Promise<void> {
   }
 
   let embedded: RunningEmbeddedPostgres | undefined;
+  let simulator: StripeSimulator | undefined;
   const shutdown = async (code: number) => {
+    await simulator?.close().catch((error: unknown) => log.error({ err: error }, 'stopping the Stripe simulator failed'));
     await embedded?.stop().catch((error: unknown) => log.error({ err: error }, 'stopping embedded PostgreSQL failed'));
     process.exit(code);
   };
@@ -47,12 +59,39 @@ async function bootstrap(): Promise<void> {
       config = { ...config, databaseUrl: embedded.url };
     }
 
+    if (!config.isProduction && !config.stripe.secretKey) {
+      const port = await findFreePort(config.stripe.simulatorPort);
+      simulator = await startStripeSimulator({
+        port,
+        webhookUrl: `http://127.0.0.1:${config.port}/api/webhooks/stripe`,
+        webhookSecret: LOCAL_SIMULATOR_WEBHOOK_SECRET,
+        log: (message) => log.debug({ component: 'stripe-simulator' }, message),
+      });
+      config = {
+        ...config,
+        stripe: {
+          ...config.stripe,
+          secretKey: 'sk_test_local_simulator',
+          apiBase: simulator.url,
+          webhookSecrets: [...config.stripe.webhookSecrets, LOCAL_SIMULATOR_WEBHOOK_SECRET],
+        },
+      };
+      log.info(
+        { url: simulator.url },
+        `Stripe simulator started at ${simulator.url} (no STRIPE_SECRET_KEY set); it delivers webhooks to this service`,
+      );
+    }
+
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
       bufferLogs: true,
       rawBody: true,
     });
     app.useLogger(app.get(Logger));
     configureApp(app);
+    if (simulator) {
+      // Nobody configured price ids for the simulator: create the catalog's prices there.
+      await app.get(PlansService).registerPriceIds(await app.get(StripeCatalogService).ensureCatalogPrices(config.catalog));
+    }
 
     let closing = false;
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {

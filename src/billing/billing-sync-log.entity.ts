@@ -23,7 +23,7 @@ export class BillingSyncLogEntity {
   eventId: string | null;
 
   @Column({ type: 'jsonb', nullable: true })
-  detail: Record<string, unknown> | null;
+  detail: object | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

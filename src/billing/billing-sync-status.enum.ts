@@ -4,6 +4,7 @@
  */
 export enum BillingSyncStatus {
   ACCOUNT_CREATED = 'account_created',
+  WEBHOOK_CHECKOUT_COMPLETED = 'webhook_checkout_completed',
   WEBHOOK_SUBSCRIPTION_CREATED = 'webhook_subscription_created',
   WEBHOOK_SUBSCRIPTION_UPDATED = 'webhook_subscription_updated',
   WEBHOOK_SUBSCRIPTION_DELETED = 'webhook_subscription_deleted',

@@ -3,10 +3,20 @@ import { AppException } from '../common/exceptions/app.exception.js';
 
 export enum BillingErrorCode {
   NO_BUSINESS = 'NO_BUSINESS',
+  UNKNOWN_PLAN_IN_METADATA = 'UNKNOWN_PLAN_IN_METADATA',
+  SUBSCRIPTION_WITHOUT_PRICE = 'SUBSCRIPTION_WITHOUT_PRICE',
+  /** Stripe's customer cannot be tied to a business (no account, no metadata): retried. */
+  UNKNOWN_CUSTOMER = 'UNKNOWN_CUSTOMER',
+  /** The business already has another Stripe customer: needs a human. */
+  CUSTOMER_MISMATCH = 'CUSTOMER_MISMATCH',
 }
 
 const STATUS: Record<BillingErrorCode, HttpStatus> = {
   [BillingErrorCode.NO_BUSINESS]: HttpStatus.BAD_REQUEST,
+  [BillingErrorCode.UNKNOWN_PLAN_IN_METADATA]: HttpStatus.INTERNAL_SERVER_ERROR,
+  [BillingErrorCode.SUBSCRIPTION_WITHOUT_PRICE]: HttpStatus.INTERNAL_SERVER_ERROR,
+  [BillingErrorCode.UNKNOWN_CUSTOMER]: HttpStatus.INTERNAL_SERVER_ERROR,
+  [BillingErrorCode.CUSTOMER_MISMATCH]: HttpStatus.CONFLICT,
 };
 
 export class BillingException extends AppException<BillingErrorCode> {

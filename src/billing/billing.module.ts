@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { PlansModule } from '../plans/plans.module.js';
+import { StripeModule } from '../stripe/stripe.module.js';
 import { BillingAccountsService } from './billing-accounts.service.js';
+import { BillingSyncService } from './billing-sync.service.js';
 import { BillingResolver } from './billing.resolver.js';
 import { BillingService } from './billing.service.js';
 
 @Module({
-  imports: [PlansModule],
-  providers: [BillingAccountsService, BillingService, BillingResolver],
-  exports: [BillingAccountsService, BillingService],
+  imports: [PlansModule, StripeModule],
+  providers: [BillingAccountsService, BillingService, BillingSyncService, BillingResolver],
+  exports: [BillingAccountsService, BillingService, BillingSyncService],
 })
 export class BillingModule {}

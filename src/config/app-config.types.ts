@@ -1,6 +1,8 @@
 import type { PlanCatalog, PlanPriceIds } from '../plans/plan-catalog.types.js';
 import type { LogLevel, NodeEnv } from './environment-variables.js';
 
+export type PlanBypass = 'all' | string[];
+
 /** The validated configuration; built once at boot by `loadConfig`, read through AppConfigService. */
 export interface AppConfig {
   nodeEnv: NodeEnv;
@@ -22,9 +24,26 @@ export interface AppConfig {
     secretKey: string | undefined;
     webhookSecrets: string[];
     apiBase: string | undefined;
+    /** Where npm start runs the local simulator when no key is set (never in production). */
+    simulatorPort: number;
   };
+  webhooks: {
+    workerEnabled: boolean;
+    maxAttempts: number;
+    retryBaseMs: number;
+    pollIntervalMs: number;
+    toleranceSeconds: number;
+  };
+  pastDueGraceDays: number;
   catalogPath: string;
   catalog: PlanCatalog;
   priceIds: PlanPriceIds;
   graphql: { maxDepth: number; maxComplexity: number };
+  enforcement: {
+    /**
+     * Plan limits not enforced (usage is still counted): 'all' (features too) or metric keys.
+     * Always [] in production, where PLAN_VALIDATION_BYPASS and the x-plan-bypass header are ignored.
+     */
+    bypass: PlanBypass;
+  };
 }

@@ -74,8 +74,54 @@ export class EnvironmentVariables {
   STRIPE_API_BASE?: string;
 
   @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
+  STRIPE_SIM_PORT?: number;
+
+  @IsOptional()
   @IsString()
   PLAN_CATALOG_PATH?: string;
+
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  WEBHOOK_WORKER_ENABLED?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  WEBHOOK_MAX_ATTEMPTS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  WEBHOOK_RETRY_BASE_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(600_000)
+  WEBHOOK_POLL_INTERVAL_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  WEBHOOK_TOLERANCE_SECONDS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(60)
+  PAST_DUE_GRACE_DAYS?: number;
 
   @IsOptional()
   @Type(() => Number)
@@ -83,6 +129,11 @@ export class EnvironmentVariables {
   @Min(2)
   @Max(50)
   GRAPHQL_MAX_DEPTH?: number;
+
+  /** Checked against the catalog's metrics in load-config.ts; ignored in production. */
+  @IsOptional()
+  @IsString()
+  PLAN_VALIDATION_BYPASS?: string;
 
   @IsOptional()
   @Type(() => Number)
@@ -107,7 +158,16 @@ export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
   STRIPE_SECRET_KEY: 'sk_live_... or sk_test_... from the Stripe dashboard; unset outside production = local simulator',
   STRIPE_WEBHOOK_SECRET: 'whsec_... of the webhook endpoint; several comma-separated during a rotation',
   STRIPE_API_BASE: 'override of the Stripe API address, e.g. http://127.0.0.1:12111 for the simulator',
+  STRIPE_SIM_PORT: 'port of the Stripe simulator (npm run stripe:sim, and npm start without STRIPE_SECRET_KEY); default 12111, the next free one if busy',
   PLAN_CATALOG_PATH: 'path of the plan catalog JSON (default catalogs/default.json)',
+  WEBHOOK_WORKER_ENABLED: 'true or false: whether this instance processes the webhook inbox (default true)',
+  WEBHOOK_MAX_ATTEMPTS: 'attempts before a webhook event is dead-lettered, 1-100 (default 8)',
+  WEBHOOK_RETRY_BASE_MS: 'first retry delay of a failed webhook event in ms, doubled per attempt up to 1 h (default 5000)',
+  WEBHOOK_POLL_INTERVAL_MS: 'how often the inbox is polled besides LISTEN/NOTIFY, in ms (default 2000)',
+  WEBHOOK_TOLERANCE_SECONDS: 'largest accepted age of a Stripe-Signature timestamp in seconds (default 300)',
+  PAST_DUE_GRACE_DAYS: 'days a past_due subscription keeps its plan, 0-60 (default 7)',
   GRAPHQL_MAX_DEPTH: 'deepest GraphQL selection allowed, 2-50 (default 10)',
   GRAPHQL_MAX_COMPLEXITY: 'largest GraphQL query cost allowed (default 1000)',
+  PLAN_VALIDATION_BYPASS:
+    'development only: `all` or comma-separated catalog metrics (e.g. campaigns,creators) whose limits are not enforced; ignored in production',
 };

@@ -155,3 +155,33 @@ describe('loadConfig', () => {
     expect(result.config.catalog.metrics.map((m) => m.key)).toEqual(['aiChatMessages', 'smsMessages', 'storedProducts', 'users']);
   });
 });
+
+describe('loadConfig: PLAN_VALIDATION_BYPASS', () => {
+  it('is off by default', () => {
+    const result = loadConfig({}, ROOT);
+    expect(result.ok && result.config.enforcement.bypass).toEqual([]);
+  });
+
+  it('takes `all` or catalog metrics outside production, and warns that limits are off', () => {
+    const all = loadConfig({ PLAN_VALIDATION_BYPASS: 'all' }, ROOT);
+    expect(all.ok && all.config.enforcement.bypass).toBe('all');
+    const some = loadConfig({ PLAN_VALIDATION_BYPASS: 'campaigns, creators' }, ROOT);
+    expect(some.ok && some.config.enforcement.bypass).toEqual(['campaigns', 'creators']);
+    expect(some.ok && some.warnings).toEqual([expect.stringContaining('NOT enforced for campaigns, creators')]);
+  });
+
+  it('refuses a metric the catalog does not have', () => {
+    const result = loadConfig({ PLAN_VALIDATION_BYPASS: 'campaigns,seats' }, ROOT);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual([expect.stringMatching(/^PLAN_VALIDATION_BYPASS: unknown metric seats .*Hint: /)]);
+  });
+
+  it('is ignored in production, with a warning at boot', () => {
+    const result = loadConfig({ ...PRODUCTION, PLAN_VALIDATION_BYPASS: 'all' }, ROOT);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.enforcement.bypass).toEqual([]);
+    expect(result.warnings).toEqual([expect.stringContaining('PLAN_VALIDATION_BYPASS is set but ignored in production')]);
+  });
+});

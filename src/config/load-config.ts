@@ -5,7 +5,8 @@ import { validateSync } from 'class-validator';
 import { BILLING_INTERVALS } from '../plans/plan-catalog.dto.js';
 import type { PlanCatalog, PlanPriceIds } from '../plans/plan-catalog.types.js';
 import { validatePlanCatalog } from '../plans/validate-plan-catalog.util.js';
-import type { AppConfig } from './app-config.types.js';
+import { parsePlanBypass } from '../enforcement/plan-bypass.util.js';
+import type { AppConfig, PlanBypass } from './app-config.types.js';
 import { ENVIRONMENT_HINTS, EnvironmentVariables } from './environment-variables.js';
 
 export type RawEnvironment = Record<string, string | undefined>;
@@ -77,6 +78,7 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
   const catalogPath = resolve(cwd, env.PLAN_CATALOG_PATH ?? 'catalogs/default.json');
   const catalog = readCatalog(catalogPath, errors);
   const priceIds = catalog ? readPriceIds(catalog, env, isProduction, errors, warnings) : {};
+  const planBypass = catalog ? readPlanBypass(env.PLAN_VALIDATION_BYPASS, catalog, isProduction, errors, warnings) : [];
 
   if (errors.length > 0 || !catalog) {
     return { ok: false, errors };
@@ -107,7 +109,16 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
         secretKey: env.STRIPE_SECRET_KEY,
         webhookSecrets,
         apiBase: env.STRIPE_API_BASE,
+        simulatorPort: vars.STRIPE_SIM_PORT ?? 12111,
       },
+      webhooks: {
+        workerEnabled: env.WEBHOOK_WORKER_ENABLED !== 'false',
+        maxAttempts: vars.WEBHOOK_MAX_ATTEMPTS ?? 8,
+        retryBaseMs: vars.WEBHOOK_RETRY_BASE_MS ?? 5000,
+        pollIntervalMs: vars.WEBHOOK_POLL_INTERVAL_MS ?? 2000,
+        toleranceSeconds: vars.WEBHOOK_TOLERANCE_SECONDS ?? 300,
+      },
+      pastDueGraceDays: vars.PAST_DUE_GRACE_DAYS ?? 7,
       catalogPath,
       catalog,
       priceIds,
@@ -115,8 +126,41 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
         maxDepth: vars.GRAPHQL_MAX_DEPTH ?? 10,
         maxComplexity: vars.GRAPHQL_MAX_COMPLEXITY ?? 1000,
       },
+      enforcement: { bypass: planBypass },
     },
   };
+}
+
+/**
+ * PLAN_VALIDATION_BYPASS: `all`, or catalog metrics whose limits are not enforced (usage is still
+ * counted). A development aid only: in production it is ignored, with a warning at boot, so a
+ * copied .env can never switch enforcement off for paying customers.
+ */
+function readPlanBypass(
+  value: string | undefined,
+  catalog: PlanCatalog,
+  isProduction: boolean,
+  errors: string[],
+  warnings: string[],
+): PlanBypass {
+  if (value === undefined) return [];
+  if (isProduction) {
+    warnings.push('PLAN_VALIDATION_BYPASS is set but ignored in production: every plan limit is enforced');
+    return [];
+  }
+  const parsed = parsePlanBypass(value);
+  const known = new Set(catalog.metrics.map((metric) => metric.key));
+  const unknown = parsed === 'all' ? [] : parsed.filter((metric) => !known.has(metric));
+  if (unknown.length > 0) {
+    errors.push(
+      `PLAN_VALIDATION_BYPASS: unknown metric ${unknown.join(', ')} (catalog metrics: ${[...known].join(', ')}). Hint: ${ENVIRONMENT_HINTS.PLAN_VALIDATION_BYPASS}`,
+    );
+    return [];
+  }
+  if (parsed === 'all' || parsed.length > 0) {
+    warnings.push(`PLAN_VALIDATION_BYPASS=${value}: plan limits are NOT enforced for ${parsed === 'all' ? 'every metric and feature' : parsed.join(', ')} (development only)`);
+  }
+  return parsed;
 }
 
 function readCatalog(path: string, errors: string[]): PlanCatalog | undefined {

@@ -53,6 +53,10 @@ export class PlansService implements OnModuleInit {
     return this.catalog.plans.filter((plan) => plan.active);
   }
 
+  has(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
   get(key: string): PlanDefinition {
     const plan = this.byKey.get(key);
     if (!plan) throw new PlansException(PlansErrorCode.UNKNOWN_PLAN, `No plan "${key}"`, { planKey: key });

@@ -28,7 +28,8 @@ export interface TestApp {
   http: () => ReturnType<typeof request>;
   token(claims: { business?: string; role?: AccountRole; admin?: boolean; email?: string; user?: string; expiresIn?: string }): Promise<string>;
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphqlResponse<T>>;
-  close(): Promise<void>;
+  /** Stops the app; drops its database unless it was given one or `keepDatabase` is set. */
+  close(options?: { keepDatabase?: boolean }): Promise<void>;
 }
 
 export function testConfig(env: RawEnvironment = {}): AppConfig {
@@ -41,14 +42,21 @@ export function testConfig(env: RawEnvironment = {}): AppConfig {
  * Boots the real AppModule on a real PostgreSQL database. Pass `databaseUrl` to start a
  * second instance on the same database (scale-out tests); otherwise a fresh one is made.
  */
-export async function createTestApp(options: { env?: RawEnvironment; databaseUrl?: string } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { env?: RawEnvironment; databaseUrl?: string; listenPort?: number } = {},
+): Promise<TestApp> {
   const ownsDatabase = !options.databaseUrl;
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const config = testConfig({ ...options.env, DATABASE_URL: databaseUrl });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ rawBody: true, logger: false });
   configureApp(app);
-  await app.init();
+  if (options.listenPort !== undefined) {
+    // Real deliveries (the Stripe simulator) need a listening socket, not just supertest.
+    await app.listen(options.listenPort, '127.0.0.1');
+  } else {
+    await app.init();
+  }
   const http = () => request(app.getHttpServer());
   const auth = app.get(AuthService);
 
@@ -73,9 +81,9 @@ export async function createTestApp(options: { env?: RawEnvironment; databaseUrl
       const res = await req.send({ query, variables });
       return { status: res.status, data: res.body.data, errors: res.body.errors };
     },
-    async close() {
+    async close(closeOptions) {
       await app.close();
-      if (ownsDatabase) await dropTestDatabase(databaseUrl);
+      if (ownsDatabase && !closeOptions?.keepDatabase) await dropTestDatabase(databaseUrl);
     },
   };
 }

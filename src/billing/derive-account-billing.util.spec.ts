@@ -1,0 +1,86 @@
+import { describe, expect, it } from '@jest/globals';
+import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
+import { deriveAccountBilling, type PreviousAccountState } from './derive-account-billing.util.js';
+
+const NOW = new Date('2026-11-21T00:00:00Z');
+const START = new Date('2026-11-01T00:00:00Z');
+const END = new Date('2026-12-01T00:00:00Z');
+
+const fresh: PreviousAccountState = {
+  gracePeriodEndsAt: null,
+  trialStatus: 'inactive',
+  trialStartedAt: null,
+  trialEndsAt: null,
+  trialConvertedAt: null,
+};
+
+const sub = (status: string, extra: Partial<StripeSubscriptionSnapshot> = {}) =>
+  ({
+    id: 'sub_1',
+    status,
+    currentPeriodStart: START,
+    currentPeriodEnd: END,
+    cancelAtPeriodEnd: false,
+    trialStart: null,
+    trialEnd: null,
+    ...extra,
+  }) as StripeSubscriptionSnapshot;
+
+describe('deriveAccountBilling', () => {
+  it('puts an account without subscription on the default plan', () => {
+    expect(deriveAccountBilling(null, null, fresh, 'free', NOW, 7)).toMatchObject({
+      planKey: 'free',
+      subscriptionStatus: null,
+      currentPeriodEnd: null,
+      cancelAtPeriodEnd: false,
+    });
+  });
+
+  it('copies plan, status, item period and cancel-at-period-end of an active subscription', () => {
+    expect(deriveAccountBilling(sub('active', { cancelAtPeriodEnd: true }), 'glow_up', fresh, 'free', NOW, 7)).toMatchObject({
+      planKey: 'glow_up',
+      subscriptionStatus: 'active',
+      currentPeriodStart: START,
+      currentPeriodEnd: END,
+      cancelAtPeriodEnd: true,
+      gracePeriodEndsAt: null,
+    });
+  });
+
+  it('falls back to the default plan once the subscription is canceled', () => {
+    expect(deriveAccountBilling(sub('canceled'), 'glow_up', fresh, 'free', NOW, 7)).toMatchObject({
+      planKey: 'free',
+      subscriptionStatus: 'canceled',
+    });
+  });
+
+  it('starts a grace period on past_due, keeps its end on later syncs, and clears it on recovery', () => {
+    const first = deriveAccountBilling(sub('past_due'), 'glow_up', fresh, 'free', NOW, 7);
+    expect(first.planKey).toBe('glow_up');
+    expect(first.gracePeriodEndsAt).toEqual(new Date('2026-11-28T00:00:00Z'));
+    const later = deriveAccountBilling(sub('past_due'), 'glow_up', { ...fresh, gracePeriodEndsAt: first.gracePeriodEndsAt }, 'free', new Date('2026-11-25T00:00:00Z'), 7);
+    expect(later.gracePeriodEndsAt).toEqual(first.gracePeriodEndsAt);
+    const recovered = deriveAccountBilling(sub('active'), 'glow_up', { ...fresh, gracePeriodEndsAt: first.gracePeriodEndsAt }, 'free', NOW, 7);
+    expect(recovered.gracePeriodEndsAt).toBeNull();
+  });
+
+  it('tracks a Stripe trial: trialing -> active trial, paid -> converted, unpaid end -> expired', () => {
+    const trialEnd = new Date('2026-12-05T00:00:00Z');
+    const trialing = deriveAccountBilling(sub('trialing', { trialStart: START, trialEnd }), 'glow_up', fresh, 'free', NOW, 7);
+    expect(trialing).toMatchObject({ trialStatus: 'active', trialStartedAt: START, trialEndsAt: trialEnd, planKey: 'glow_up' });
+
+    const converted = deriveAccountBilling(sub('active'), 'glow_up', trialing, 'free', NOW, 7);
+    expect(converted).toMatchObject({ trialStatus: 'converted', trialConvertedAt: NOW });
+    const again = deriveAccountBilling(sub('active'), 'glow_up', converted, 'free', new Date('2027-01-01T00:00:00Z'), 7);
+    expect(again.trialConvertedAt).toEqual(NOW);
+
+    expect(deriveAccountBilling(sub('past_due'), 'glow_up', trialing, 'free', NOW, 7).trialStatus).toBe('expired');
+    expect(deriveAccountBilling(sub('canceled'), 'glow_up', trialing, 'free', NOW, 7).trialStatus).toBe('expired');
+  });
+
+  it('is a pure function of its inputs: the same Stripe state gives the same row', () => {
+    const a = deriveAccountBilling(sub('active'), 'glow_up', fresh, 'free', NOW, 7);
+    const b = deriveAccountBilling(sub('active'), 'glow_up', fresh, 'free', NOW, 7);
+    expect(a).toEqual(b);
+  });
+});

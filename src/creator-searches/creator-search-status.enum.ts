@@ -1,0 +1,4 @@
+export enum CreatorSearchStatusModel {
+  RUNNING = 'running',
+  COMPLETED = 'completed',
+}

@@ -1,0 +1,29 @@
+import { HttpStatus } from '@nestjs/common';
+import { AppException } from '../common/exceptions/app.exception.js';
+
+export enum EnforcementErrorCode {
+  /** Details: metric, used, limit, requested, upgradeRequired, suggestedPlan. */
+  PLAN_LIMIT_EXCEEDED = 'PLAN_LIMIT_EXCEEDED',
+  /** Details: feature, plan, upgradeRequired, suggestedPlan. */
+  FEATURE_NOT_IN_PLAN = 'FEATURE_NOT_IN_PLAN',
+  UNKNOWN_METRIC = 'UNKNOWN_METRIC',
+  INVALID_AMOUNT = 'INVALID_AMOUNT',
+  NO_BUSINESS = 'NO_BUSINESS',
+  /** A handler declares a metric or feature the catalog lacks: our bug, refused rather than allowed. */
+  PLAN_REQUIREMENT_MISCONFIGURED = 'PLAN_REQUIREMENT_MISCONFIGURED',
+}
+
+const STATUS: Record<EnforcementErrorCode, HttpStatus> = {
+  [EnforcementErrorCode.PLAN_LIMIT_EXCEEDED]: HttpStatus.FORBIDDEN,
+  [EnforcementErrorCode.FEATURE_NOT_IN_PLAN]: HttpStatus.FORBIDDEN,
+  [EnforcementErrorCode.UNKNOWN_METRIC]: HttpStatus.BAD_REQUEST,
+  [EnforcementErrorCode.INVALID_AMOUNT]: HttpStatus.BAD_REQUEST,
+  [EnforcementErrorCode.NO_BUSINESS]: HttpStatus.BAD_REQUEST,
+  [EnforcementErrorCode.PLAN_REQUIREMENT_MISCONFIGURED]: HttpStatus.INTERNAL_SERVER_ERROR,
+};
+
+export class EnforcementException extends AppException<EnforcementErrorCode> {
+  constructor(code: EnforcementErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(code, message, STATUS[code], details);
+  }
+}

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { EntitlementsModule } from '../entitlements/entitlements.module.js';
+import { PlansModule } from '../plans/plans.module.js';
+import { EnforcementService } from './enforcement.service.js';
+import { PlanReservationInterceptor } from './plan-reservation.interceptor.js';
+import { PlanGuard } from './plan.guard.js';
+import { UsageResolver } from './usage.resolver.js';
+import { UsageService } from './usage.service.js';
+
+/**
+ * Plan limits and features on product endpoints: @RequiresPlanCapacity, @RequiresFeature,
+ * @NoPlanLimit. A product module imports this module so that the guard and interceptor those
+ * decorators apply can be built in its scope.
+ */
+@Module({
+  imports: [EntitlementsModule, PlansModule],
+  providers: [EnforcementService, UsageService, PlanGuard, PlanReservationInterceptor, UsageResolver],
+  exports: [EnforcementService, EntitlementsModule],
+})
+export class EnforcementModule {}

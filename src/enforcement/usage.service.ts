@@ -1,0 +1,122 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+
+/** One usage_counters row: a business, a metric, and the period it counts in. */
+export interface UsageKey {
+  businessId: string;
+  metric: string;
+  periodStart: Date;
+}
+
+export interface ReserveResult {
+  /** 0 when refused. */
+  granted: number;
+  /** The counter after the grant, or as seen at the refusal. */
+  used: number;
+}
+
+/**
+ * The decision is made by this ONE statement, never by reading then writing: the subquery locks
+ * the counter row (FOR UPDATE returns its latest committed value, waiting for any concurrent
+ * reservation), the grant is computed from that value (the rule of decideGrant in
+ * plan-limit.util.ts), and the row is updated only when something is granted. The self-join is
+ * what lets RETURNING report the grant itself, which a partial grant needs (RETURNING only sees
+ * the new row before PostgreSQL 18). The lock lasts for this statement only.
+ * $1 business, $2 metric, $3 period start, $4 requested, $5 limit (-1 = unlimited), $6 partial.
+ */
+const RESERVE_SQL = `
+  UPDATE usage_counters AS c
+     SET used = o.used + g.granted, updated_at = now()
+    FROM (SELECT used FROM usage_counters
+           WHERE business_id = $1 AND metric = $2 AND period_start = $3
+             FOR UPDATE) AS o,
+         LATERAL (SELECT CASE
+                           WHEN $5::int = -1 THEN $4::int
+                           WHEN $6::boolean THEN LEAST($4::int, $5::int - o.used)
+                           WHEN o.used + $4::int <= $5::int THEN $4::int
+                           ELSE 0
+                         END AS granted) AS g
+   WHERE c.business_id = $1 AND c.metric = $2 AND c.period_start = $3 AND g.granted > 0
+  RETURNING c.used, g.granted`;
+
+/**
+ * The first use of a period (or of a count metric) creates its row with the grant already in it,
+ * computed from zero. ON CONFLICT DO NOTHING: when a concurrent request created the row first,
+ * nothing is written and the caller runs RESERVE_SQL against it instead.
+ */
+const INSERT_FIRST_SQL = `
+  INSERT INTO usage_counters AS c (business_id, metric, period_start, used)
+  SELECT $1, $2, $3, g.granted
+    FROM (SELECT CASE
+                   WHEN $5::int = -1 THEN $4::int
+                   WHEN $6::boolean THEN GREATEST(LEAST($4::int, $5::int), 0)
+                   WHEN $4::int <= $5::int THEN $4::int
+                   ELSE 0
+                 END AS granted) AS g
+  ON CONFLICT (business_id, metric, period_start) DO NOTHING
+  RETURNING c.used, c.used AS granted`;
+
+@Injectable()
+export class UsageService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Reserves up to `requested` against `limit` (-1 = unlimited); all or nothing unless `partial`.
+   * Concurrent calls can never grant more than the limit in total.
+   */
+  async reserve(key: UsageKey, requested: number, limit: number, partial: boolean): Promise<ReserveResult> {
+    const params = [key.businessId, key.metric, key.periodStart, requested, limit, partial];
+    // Usually the row exists: one round trip. A refusal costs one more read, for its details.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const [updated] = await this.update(RESERVE_SQL, params);
+      if (updated) return updated;
+      const [inserted] = await this.update(INSERT_FIRST_SQL, params);
+      if (inserted) return inserted;
+      const used = await this.getUsed(key);
+      // Still refused: report it. Otherwise capacity was freed meanwhile, so try again.
+      if (limit !== -1 && (partial ? used >= limit : used + requested > limit)) return { granted: 0, used };
+    }
+    return { granted: 0, used: await this.getUsed(key) };
+  }
+
+  /**
+   * Gives back exactly what was reserved and not used. No clamping at zero: the CHECK (used >= 0)
+   * makes a double release fail loudly instead of silently hiding a counting bug. Pass the
+   * manager of a transaction that also changes the counted rows (a delete, a settlement), so
+   * the two commit together.
+   */
+  async release(key: UsageKey, amount: number, manager?: EntityManager): Promise<void> {
+    if (amount === 0) return;
+    const rows = rowsOf(
+      await (manager ?? this.dataSource).query(
+        `UPDATE usage_counters SET used = used - $4, updated_at = now()
+          WHERE business_id = $1 AND metric = $2 AND period_start = $3
+          RETURNING used`,
+        [key.businessId, key.metric, key.periodStart, amount],
+      ),
+    );
+    if (rows.length === 0) {
+      throw new Error(`release of ${amount} ${key.metric} for ${key.businessId}: no usage counter row`);
+    }
+  }
+
+  async getUsed(key: UsageKey): Promise<number> {
+    const rows: { used: number }[] = await this.dataSource.query(
+      'SELECT used FROM usage_counters WHERE business_id = $1 AND metric = $2 AND period_start = $3',
+      [key.businessId, key.metric, key.periodStart],
+    );
+    return rows[0]?.used ?? 0;
+  }
+
+  private async update(sql: string, params: unknown[]): Promise<ReserveResult[]> {
+    const rows = rowsOf(await this.dataSource.query(sql, params)) as { used: number; granted: number }[];
+    return rows.map((row) => ({ used: Number(row.used), granted: Number(row.granted) }));
+  }
+}
+
+/** TypeORM answers UPDATE ... RETURNING with [rows, affected] and INSERT ... RETURNING with rows. */
+function rowsOf(result: unknown): unknown[] {
+  if (!Array.isArray(result)) return [];
+  return Array.isArray(result[0]) ? (result[0] as unknown[]) : result;
+}

@@ -1,0 +1,203 @@
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import pg from 'pg';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AppConfigService } from '../config/app-config.service.js';
+import type { PlanDefinition } from '../plans/plan-catalog.types.js';
+import { PlansService } from '../plans/plans.service.js';
+import { effectivePlan, type EffectivePlan, type EntitlementAccount } from './effective-plan.util.js';
+import { EntitlementsCache } from './entitlements-cache.util.js';
+import { ENTITLEMENTS_CHANNEL } from './entitlements.constant.js';
+
+/** What entitlements depend on, read from billing_accounts (defaults when the account does not exist yet). */
+export interface EntitlementSnapshot extends EntitlementAccount {
+  businessId: string;
+  /** The plan the subscription (or the default) names, before overrides and grace rules. */
+  subscribedPlanKey: string;
+  subscriptionStatus: string | null;
+  currentPeriodStart: Date | null;
+  currentPeriodEnd: Date | null;
+}
+
+export interface ResolvedEntitlements {
+  businessId: string;
+  /** The plan that applies now. */
+  plan: PlanDefinition;
+  effective: EffectivePlan;
+  snapshot: EntitlementSnapshot;
+}
+
+interface AccountRow {
+  plan_key: string;
+  subscription_status: string | null;
+  trial_status: EntitlementAccount['trialStatus'];
+  trial_plan_key: string | null;
+  trial_ends_at: Date | null;
+  grace_period_ends_at: Date | null;
+  override_plan_key: string | null;
+  override_until: Date | null;
+  current_period_start: Date | null;
+  current_period_end: Date | null;
+}
+
+const RECONNECT_MIN_MS = 100;
+const RECONNECT_MAX_MS = 5_000;
+
+/**
+ * The plan that applies to a business, served from an in-process cache so that feature checks
+ * cost no SQL. Every instance keeps its cache honest through PostgreSQL LISTEN/NOTIFY on
+ * ENTITLEMENTS_CHANNEL: whoever changes an account sends the business id (or '*'), every
+ * instance evicts it. The cache holds the account snapshot, not the decision: effectivePlan runs
+ * on every call (microseconds), so trials, overrides and grace periods that end on their own take
+ * effect on time without a notification.
+ */
+@Injectable()
+export class EntitlementsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(EntitlementsService.name);
+  private readonly cache = new EntitlementsCache<EntitlementSnapshot>((businessId) => this.loadSnapshot(businessId));
+  private listener: pg.Client | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectDelay = RECONNECT_MIN_MS;
+  private closing = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly plans: PlansService,
+    private readonly config: AppConfigService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.listen();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.reconnectTimer);
+    this.cache.setEnabled(false);
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+  }
+
+  /** True while invalidations are being received, i.e. while results are cached. */
+  get listening(): boolean {
+    return this.listener !== undefined;
+  }
+
+  async get(businessId: string, now = new Date()): Promise<ResolvedEntitlements> {
+    const snapshot = await this.cache.get(businessId);
+    return this.resolve(snapshot, now);
+  }
+
+  /**
+   * Evicts one business ('*' = all) here at once and on every instance through NOTIFY. Pass the
+   * manager of the transaction that changed the account: the notification is then delivered when
+   * it commits (our own listener receives it too, which evicts again after the commit, closing
+   * the window where this instance could re-read the old row before the commit).
+   */
+  async invalidate(businessId: string, manager?: EntityManager): Promise<void> {
+    this.cache.invalidate(businessId);
+    await (manager ?? this.dataSource).query('SELECT pg_notify($1, $2)', [ENTITLEMENTS_CHANNEL, businessId]);
+  }
+
+  private resolve(snapshot: EntitlementSnapshot, now: Date): ResolvedEntitlements {
+    const subscription = snapshot.subscriptionStatus
+      ? { status: snapshot.subscriptionStatus, planKey: snapshot.subscribedPlanKey }
+      : null;
+    const effective = effectivePlan(snapshot, subscription, now, this.plans.defaultPlan().key);
+    return { businessId: snapshot.businessId, plan: this.plans.get(effective.planKey), effective, snapshot };
+  }
+
+  private async loadSnapshot(businessId: string): Promise<EntitlementSnapshot> {
+    const rows: AccountRow[] = await this.dataSource.query(
+      `SELECT plan_key, subscription_status, trial_status, trial_plan_key, trial_ends_at, grace_period_ends_at,
+              override_plan_key, override_until, current_period_start, current_period_end
+         FROM billing_accounts WHERE business_id = $1`,
+      [businessId],
+    );
+    const row = rows[0];
+    // No account yet: billing creates it on first use on the default plan, which is what applies.
+    if (!row) {
+      return {
+        businessId,
+        subscribedPlanKey: this.plans.defaultPlan().key,
+        subscriptionStatus: null,
+        trialStatus: 'inactive',
+        trialPlanKey: null,
+        trialEndsAt: null,
+        gracePeriodEndsAt: null,
+        overridePlanKey: null,
+        overrideUntil: null,
+        currentPeriodStart: null,
+        currentPeriodEnd: null,
+      };
+    }
+    return {
+      businessId,
+      subscribedPlanKey: row.plan_key,
+      subscriptionStatus: row.subscription_status,
+      trialStatus: row.trial_status,
+      trialPlanKey: row.trial_plan_key,
+      trialEndsAt: row.trial_ends_at,
+      gracePeriodEndsAt: row.grace_period_ends_at,
+      overridePlanKey: row.override_plan_key,
+      overrideUntil: row.override_until,
+      currentPeriodStart: row.current_period_start,
+      currentPeriodEnd: row.current_period_end,
+    };
+  }
+
+  /**
+   * A dedicated connection (LISTEN needs a session of its own, never a pooled one). Until it is
+   * listening nothing is cached; after any reconnect the whole cache is dropped, since
+   * notifications sent while it was down are lost.
+   */
+  private async listen(): Promise<void> {
+    if (this.closing) return;
+    const client = new pg.Client({
+      connectionString: this.config.values.databaseUrl,
+      application_name: 'billing-service-entitlements',
+    });
+    client.on('notification', (message) => {
+      if (message.channel === ENTITLEMENTS_CHANNEL) this.cache.invalidate(message.payload || '*');
+    });
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${ENTITLEMENTS_CHANNEL}`);
+    } catch (error) {
+      this.lost(client, error);
+      return;
+    }
+    if (this.closing) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.listener = client;
+    this.reconnectDelay = RECONNECT_MIN_MS;
+    this.cache.setEnabled(true);
+    this.logger.log(`listening on ${ENTITLEMENTS_CHANNEL}: entitlements cached`);
+  }
+
+  private lost(client: pg.Client, error?: unknown): void {
+    if (this.closing || this.reconnectTimer) return;
+    if (this.listener && this.listener !== client) return;
+    this.listener = undefined;
+    this.cache.setEnabled(false);
+    client.removeAllListeners('end');
+    client.removeAllListeners('error');
+    // A broken client may still throw later; keep one no-op handler so it cannot crash the process.
+    client.on('error', () => undefined);
+    void client.end().catch(() => undefined);
+    this.logger.warn(
+      { err: error },
+      `entitlements listener lost; caching off, reconnecting in ${this.reconnectDelay} ms`,
+    );
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      void this.listen();
+    }, this.reconnectDelay);
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
+  }
+}

@@ -1,0 +1,52 @@
+import type Stripe from 'stripe';
+import type {
+  StripeCheckoutSessionSnapshot,
+  StripeCustomerSnapshot,
+  StripeSubscriptionSnapshot,
+} from './stripe.types.js';
+
+const toDate = (seconds: number | null | undefined): Date | null =>
+  typeof seconds === 'number' ? new Date(seconds * 1000) : null;
+
+const idOf = (value: string | { id: string } | null | undefined): string | null =>
+  value == null ? null : typeof value === 'string' ? value : value.id;
+
+export function toSubscriptionSnapshot(subscription: Stripe.Subscription): StripeSubscriptionSnapshot {
+  const item = subscription.items.data[0];
+  const recurring = item?.price.recurring?.interval;
+  return {
+    id: subscription.id,
+    customerId: idOf(subscription.customer)!,
+    status: subscription.status,
+    created: new Date(subscription.created * 1000),
+    priceId: item?.price.id ?? null,
+    interval: recurring === 'month' ? 'monthly' : recurring === 'year' ? 'yearly' : null,
+    metadata: { ...subscription.metadata },
+    currentPeriodStart: toDate(item?.current_period_start),
+    currentPeriodEnd: toDate(item?.current_period_end),
+    cancelAtPeriodEnd: subscription.cancel_at_period_end,
+    cancelAt: toDate(subscription.cancel_at),
+    canceledAt: toDate(subscription.canceled_at),
+    endedAt: toDate(subscription.ended_at),
+    trialStart: toDate(subscription.trial_start),
+    trialEnd: toDate(subscription.trial_end),
+    raw: subscription as unknown as Record<string, unknown>,
+  };
+}
+
+export function toCheckoutSessionSnapshot(session: Stripe.Checkout.Session): StripeCheckoutSessionSnapshot {
+  return {
+    id: session.id,
+    customerId: idOf(session.customer),
+    subscriptionId: idOf(session.subscription),
+    clientReferenceId: session.client_reference_id,
+    metadata: { ...(session.metadata ?? {}) },
+    status: session.status,
+    paymentStatus: session.payment_status,
+  };
+}
+
+export function toCustomerSnapshot(customer: Stripe.Customer | Stripe.DeletedCustomer): StripeCustomerSnapshot {
+  if (customer.deleted) return { id: customer.id, email: null, metadata: {}, deleted: true };
+  return { id: customer.id, email: customer.email, metadata: { ...customer.metadata }, deleted: false };
+}

@@ -1,0 +1,50 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export const STRIPE_EVENT_STATUSES = ['pending', 'processed', 'ignored', 'failed', 'dead'] as const;
+export type StripeEventStatus = (typeof STRIPE_EVENT_STATUSES)[number];
+
+/** The webhook inbox: every verified event, stored before Stripe gets its 200. */
+@Entity({ name: 'stripe_events' })
+export class StripeEventEntity {
+  @PrimaryColumn({ type: 'text' })
+  id: string;
+
+  @Column({ type: 'text' })
+  type: string;
+
+  @Column({ type: 'boolean' })
+  livemode: boolean;
+
+  @Column({ name: 'api_version', type: 'text', nullable: true })
+  apiVersion: string | null;
+
+  @Column({ name: 'stripe_created_at', type: 'timestamptz' })
+  stripeCreatedAt: Date;
+
+  @Column({ type: 'jsonb' })
+  payload: { data?: { object?: Record<string, unknown> } } & object;
+
+  @Column({ type: 'text' })
+  status: StripeEventStatus;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ name: 'next_attempt_at', type: 'timestamptz' })
+  nextAttemptAt: Date;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError: string | null;
+
+  @Column({ name: 'customer_id', type: 'text', nullable: true })
+  customerId: string | null;
+
+  @Column({ name: 'business_id', type: 'text', nullable: true })
+  businessId: string | null;
+
+  @Column({ name: 'received_at', type: 'timestamptz' })
+  receivedAt: Date;
+
+  @Column({ name: 'processed_at', type: 'timestamptz', nullable: true })
+  processedAt: Date | null;
+}

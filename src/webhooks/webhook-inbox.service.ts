@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { WebhooksErrorCode, WebhooksException } from './webhooks.exception.js';
+
+export interface InboxStats {
+  pending: number;
+  failed: number;
+  dead: number;
+}
+
+/** Operator view of the inbox: counts, and replay of dead (or any) events. */
+@Injectable()
+export class WebhookInboxService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async stats(): Promise<InboxStats> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
+              count(*) FILTER (WHERE status = 'failed')::int AS failed,
+              count(*) FILTER (WHERE status = 'dead')::int AS dead
+       FROM stripe_events WHERE status IN ('pending', 'failed', 'dead')`,
+    );
+    return row as InboxStats;
+  }
+
+  /**
+   * Puts an event back in the queue with a fresh retry budget. Replaying an applied event is
+   * harmless: the worker re-reads the customer from Stripe rather than re-applying the event.
+   */
+  async replay(eventId: string): Promise<void> {
+    const updated: [unknown[], number] = await this.dataSource.query(
+      `UPDATE stripe_events SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL
+       WHERE id = $1 AND status <> 'ignored' RETURNING id`,
+      [eventId],
+    );
+    if (updated[1] === 0) {
+      throw new WebhooksException(WebhooksErrorCode.EVENT_NOT_FOUND, `No replayable event ${eventId}`, { eventId });
+    }
+    await this.dataSource.query(`SELECT pg_notify('stripe_events', $1)`, [eventId]);
+  }
+}
