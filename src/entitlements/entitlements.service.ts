@@ -1,9 +1,9 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfigService } from '../config/app-config.service.js';
 import type { PlanDefinition } from '../plans/plan-catalog.types.js';
+import { PgListener } from '../database/pg-listener.js';
 import { PlansService } from '../plans/plans.service.js';
 import { effectivePlan, type EffectivePlan, type EntitlementAccount } from './effective-plan.util.js';
 import { EntitlementsCache } from './entitlements-cache.util.js';
@@ -40,9 +40,6 @@ interface AccountRow {
   current_period_end: Date | null;
 }
 
-const RECONNECT_MIN_MS = 100;
-const RECONNECT_MAX_MS = 5_000;
-
 /**
  * The plan that applies to a business, served from an in-process cache so that feature checks
  * cost no SQL. Every instance keeps its cache honest through PostgreSQL LISTEN/NOTIFY on
@@ -55,33 +52,40 @@ const RECONNECT_MAX_MS = 5_000;
 export class EntitlementsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(EntitlementsService.name);
   private readonly cache = new EntitlementsCache<EntitlementSnapshot>((businessId) => this.loadSnapshot(businessId));
-  private listener: pg.Client | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private reconnectDelay = RECONNECT_MIN_MS;
-  private closing = false;
+  /** Until it listens nothing is cached; after a reconnect the cache starts empty, since notifications sent meanwhile were lost. */
+  private readonly listener: PgListener;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly plans: PlansService,
-    private readonly config: AppConfigService,
-  ) {}
+    config: AppConfigService,
+  ) {
+    this.listener = new PgListener({
+      connectionString: config.values.databaseUrl!,
+      channel: ENTITLEMENTS_CHANNEL,
+      applicationName: 'billing-service-entitlements',
+      logger: this.logger,
+      onNotification: (payload) => this.cache.invalidate(payload || '*'),
+      onListening: () => {
+        this.cache.setEnabled(true);
+        this.logger.log(`listening on ${ENTITLEMENTS_CHANNEL}: entitlements cached`);
+      },
+      onLost: () => this.cache.setEnabled(false),
+    });
+  }
 
   async onModuleInit(): Promise<void> {
-    await this.listen();
+    await this.listener.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.closing = true;
-    clearTimeout(this.reconnectTimer);
     this.cache.setEnabled(false);
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.end().catch(() => undefined);
+    await this.listener.stop();
   }
 
   /** True while invalidations are being received, i.e. while results are cached. */
   get listening(): boolean {
-    return this.listener !== undefined;
+    return this.listener.listening;
   }
 
   async get(businessId: string, now = new Date()): Promise<ResolvedEntitlements> {
@@ -145,59 +149,5 @@ export class EntitlementsService implements OnModuleInit, OnModuleDestroy {
       currentPeriodStart: row.current_period_start,
       currentPeriodEnd: row.current_period_end,
     };
-  }
-
-  /**
-   * A dedicated connection (LISTEN needs a session of its own, never a pooled one). Until it is
-   * listening nothing is cached; after any reconnect the whole cache is dropped, since
-   * notifications sent while it was down are lost.
-   */
-  private async listen(): Promise<void> {
-    if (this.closing) return;
-    const client = new pg.Client({
-      connectionString: this.config.values.databaseUrl,
-      application_name: 'billing-service-entitlements',
-    });
-    client.on('notification', (message) => {
-      if (message.channel === ENTITLEMENTS_CHANNEL) this.cache.invalidate(message.payload || '*');
-    });
-    client.on('error', (error) => this.lost(client, error));
-    client.on('end', () => this.lost(client));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${ENTITLEMENTS_CHANNEL}`);
-    } catch (error) {
-      this.lost(client, error);
-      return;
-    }
-    if (this.closing) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    this.listener = client;
-    this.reconnectDelay = RECONNECT_MIN_MS;
-    this.cache.setEnabled(true);
-    this.logger.log(`listening on ${ENTITLEMENTS_CHANNEL}: entitlements cached`);
-  }
-
-  private lost(client: pg.Client, error?: unknown): void {
-    if (this.closing || this.reconnectTimer) return;
-    if (this.listener && this.listener !== client) return;
-    this.listener = undefined;
-    this.cache.setEnabled(false);
-    client.removeAllListeners('end');
-    client.removeAllListeners('error');
-    // A broken client may still throw later; keep one no-op handler so it cannot crash the process.
-    client.on('error', () => undefined);
-    void client.end().catch(() => undefined);
-    this.logger.warn(
-      { err: error },
-      `entitlements listener lost; caching off, reconnecting in ${this.reconnectDelay} ms`,
-    );
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      void this.listen();
-    }, this.reconnectDelay);
-    this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
   }
 }

@@ -1,10 +1,10 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
-import pg from 'pg';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { AppConfigService } from '../config/app-config.service.js';
 import { lockStripeCustomer } from '../database/customer-lock.util.js';
+import { PgListener } from '../database/pg-listener.js';
 import { AppException } from '../common/exceptions/app.exception.js';
 import { StripeErrorCode } from '../stripe/stripe.exception.js';
 import type { SyncResult } from '../billing/billing-sync.service.js';
@@ -23,7 +23,7 @@ const CLAIMABLE = `status IN ('pending', 'failed') AND next_attempt_at <= now()`
 @Injectable()
 export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookWorkerService.name);
-  private listener: pg.Client | undefined;
+  private readonly listener: PgListener;
   private poller: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private wakeAgain = false;
@@ -34,11 +34,20 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     private readonly config: AppConfigService,
     private readonly processor: StripeEventProcessorService,
     private readonly events: EventEmitter2,
-  ) {}
+  ) {
+    // The insert trigger notifies 'stripe_events'; polling covers the time the listener is down.
+    this.listener = new PgListener({
+      connectionString: config.values.databaseUrl!,
+      channel: 'stripe_events',
+      applicationName: 'billing-webhook-listener',
+      logger: this.logger,
+      onNotification: () => this.wake(),
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.values.webhooks.workerEnabled) return;
-    await this.listen();
+    await this.listener.start();
     this.poller = setInterval(() => this.wake(), this.config.values.webhooks.pollIntervalMs);
     this.poller.unref();
     this.wake();
@@ -47,7 +56,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.poller) clearInterval(this.poller);
-    await this.listener?.end().catch(() => undefined);
+    await this.listener.stop();
     await this.draining;
   }
 
@@ -196,25 +205,6 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
           object: dataObject(event),
         });
       }
-    }
-  }
-
-  private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.config.values.databaseUrl, application_name: 'billing-webhook-listener' });
-    client.on('notification', () => this.wake());
-    client.on('error', (error) => {
-      this.logger.warn({ err: error }, 'webhook listener lost its connection; polling until it is back');
-      this.listener = undefined;
-      if (!this.stopped) setTimeout(() => void this.listen().catch(() => undefined), 1000).unref();
-    });
-    try {
-      await client.connect();
-      await client.query('LISTEN stripe_events');
-      this.listener = client;
-    } catch (error) {
-      this.logger.warn({ err: error }, 'webhook listener could not connect; polling only');
-      await client.end().catch(() => undefined);
-      if (!this.stopped) setTimeout(() => void this.listen().catch(() => undefined), 5000).unref();
     }
   }
 }
