@@ -23,6 +23,7 @@ describe('parseClaims', () => {
     [{ sub: 'u1', role: 'owner' }, 'token has no business_id claim'],
     [{ sub: 'u1', business_id: 'b1' }, 'token has no role claim'],
     [{ sub: 'u1', business_id: 'b1', role: 'superuser' }, 'token role must be one of owner, member'],
+    [{ sub: 'ops', admin: true, role: 'owner' }, 'token has no business_id claim'],
   ])('refuses %j', (claims, error) => {
     expect(parseClaims(claims)).toEqual({ error });
   });

@@ -13,7 +13,8 @@ export function parseClaims(claims: JWTPayload): { account?: AuthAccount; error?
   const rawRole = claims.role;
   const role = ACCOUNT_ROLES.includes(rawRole as AccountRole) ? (rawRole as AccountRole) : null;
   if (rawRole !== undefined && role === null) return { error: `token role must be one of ${ACCOUNT_ROLES.join(', ')}` };
-  if (!isAdmin && businessId === null) return { error: 'token has no business_id claim' };
+  // A role is a role in a business: without one, handlers would act for nobody.
+  if ((!isAdmin || role !== null) && businessId === null) return { error: 'token has no business_id claim' };
   if (!isAdmin && role === null) return { error: 'token has no role claim' };
   const email = typeof claims.email === 'string' ? claims.email : null;
   return { account: { userId: sub, email, businessId, role, isAdmin } };

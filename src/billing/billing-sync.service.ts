@@ -90,13 +90,15 @@ export class BillingSyncService {
         (key) => this.plans.has(key),
         (priceId) => this.plans.resolvePriceId(priceId).planKey,
       );
-    // Only the subscription that decides the plan must resolve; an old one may carry a retired price.
-    const currentPlan = current ? planFor(current) : null;
+    // Only a paying subscription that decides the plan must resolve: an ended one gives the
+    // default plan whatever its (possibly retired) price, and must not block the downgrade.
+    const paying = current && ['active', 'trialing', 'past_due'].includes(current.status);
+    const currentPlan = current && paying ? planFor(current) : null;
 
     for (const subscription of subscriptions) {
       let planKey: string | null = null;
       try {
-        planKey = subscription === current ? currentPlan : planFor(subscription);
+        planKey = subscription === current && paying ? currentPlan : planFor(subscription);
       } catch {
         planKey = null;
       }

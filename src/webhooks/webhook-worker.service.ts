@@ -167,7 +167,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
       await this.dataSource.query(
         `UPDATE stripe_events SET attempts = $2, last_error = $3, status = $4,
            next_attempt_at = now() + $5 * interval '1 millisecond'
-         WHERE id = $1`,
+         WHERE id = $1 AND status IN ('pending', 'failed')`,
         [event.id, attempts, message.slice(0, 2000), attempts >= maxAttempts ? 'dead' : 'failed', retryDelayMs(attempts, retryBaseMs)],
       );
     }
@@ -176,11 +176,16 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
   private async tryFallback(events: StripeEventEntity[], reason: string): Promise<boolean> {
     try {
       return await this.dataSource.transaction(async (manager) => {
-        await manager.query(`SELECT id FROM stripe_events WHERE id = ANY($1) FOR UPDATE`, [events.map((e) => e.id)]);
+        // Another instance may have applied them since our rollback: then there is nothing to do.
+        const stillOpen: unknown[] = await manager.query(
+          `SELECT id FROM stripe_events WHERE id = ANY($1) AND status IN ('pending', 'failed') FOR UPDATE`,
+          [events.map((e) => e.id)],
+        );
+        if (stillOpen.length !== events.length) return true;
         const result = await this.processor.applyFallback(manager, events);
         await manager.query(
           `UPDATE stripe_events SET status = 'processed', processed_at = now(), business_id = $2,
-             attempts = attempts + 1, last_error = $3 WHERE id = ANY($1)`,
+             attempts = attempts + 1, last_error = $3 WHERE id = ANY($1) AND status IN ('pending', 'failed')`,
           [events.map((e) => e.id), result?.businessId ?? null, `emergency fallback after: ${reason}`.slice(0, 2000)],
         );
         if (!result) return true;

@@ -40,8 +40,8 @@ describe('POST /api/webhooks/stripe (intake)', () => {
       expect((await post(withOld.body, withOld.signature)).status).toBe(200);
       const onAlias = signedEvent({ secret: NEW_SECRET });
       expect((await post(onAlias.body, onAlias.signature, '/api/stripe/webhook')).status).toBe(200);
-      expect(await stored(withOld.id)).toBeDefined();
-      expect(await stored(onAlias.id)).toBeDefined();
+      expect(await stored(withOld.id)).toMatchObject({ status: 'pending' });
+      expect(await stored(onAlias.id)).toMatchObject({ status: 'pending' });
     });
 
     it.each([

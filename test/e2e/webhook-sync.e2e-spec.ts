@@ -131,6 +131,29 @@ describe('webhooks -> sync from Stripe (simulator as Stripe, real PostgreSQL)', 
     }
   });
 
+  it('moves a canceled subscription to the free plan even when its price is no longer mapped', async () => {
+    await checkout(stripe, 'biz_retired', stripe.prices.glow_up.yearly);
+    await settle(stripe, [t]);
+    const subscriptionId = (await t.dataSource.query(
+      `SELECT id FROM subscriptions WHERE business_id = 'biz_retired'`,
+    ))[0].id as string;
+    const databaseUrl = t.databaseUrl;
+    await t.close({ keepDatabase: true });
+    // The operator retired the old yearly price: it no longer maps to any plan.
+    t = await startBillingApp(stripe, {
+      databaseUrl,
+      env: { WEBHOOK_MAX_ATTEMPTS: '3', STRIPE_GLOW_UP_YEARLY_PRICE_ID: 'price_new_glow_yearly' },
+    });
+    try {
+      await stripe.stripe.subscriptions.cancel(subscriptionId);
+      await settle(stripe, [t]);
+      expect(await account(t, 'biz_retired')).toMatchObject({ plan_key: 'free', subscription_status: 'canceled' });
+    } finally {
+      await t.close({ keepDatabase: true });
+      t = await startBillingApp(stripe, { databaseUrl, env: { WEBHOOK_MAX_ATTEMPTS: '3' } });
+    }
+  });
+
   it('processes each event once with two app instances on one database', async () => {
     const second = await startBillingApp(stripe, { databaseUrl: t.databaseUrl, listen: false });
     try {
