@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { lockStripeCustomer } from '../database/customer-lock.util.js';
-import { ENTITLEMENTS_CHANNEL } from '../entitlements/entitlements.constant.js';
+import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { PlansService } from '../plans/plans.service.js';
 import { StripeClientService } from '../stripe/stripe-client.service.js';
@@ -9,7 +9,7 @@ import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
 import { BillingAccountEntity } from './billing-account.entity.js';
 import type { BillingSyncSource } from './billing-sync-log.entity.js';
 import { BillingSyncLogEntity } from './billing-sync-log.entity.js';
-import type { BillingSyncStatus } from './billing-sync-status.enum.js';
+import { BillingSyncStatus } from './billing-sync-status.enum.js';
 import { BillingErrorCode, BillingException } from './billing.exception.js';
 import { deriveAccountBilling } from './derive-account-billing.util.js';
 import { pickCurrentSubscription } from './pick-current-subscription.util.js';
@@ -45,6 +45,7 @@ export class BillingSyncService {
     private readonly stripe: StripeClientService,
     private readonly plans: PlansService,
     private readonly config: AppConfigService,
+    private readonly entitlements: EntitlementsService,
   ) {}
 
   /** Must run inside a transaction (`manager`); it takes the customer's advisory lock. */
@@ -158,8 +159,8 @@ export class BillingSyncService {
         detail,
       })),
     );
-    // Delivered to every instance when this transaction commits, not before.
-    await manager.query('SELECT pg_notify($1, $2)', [ENTITLEMENTS_CHANNEL, account.businessId]);
+    // The NOTIFY goes out with this transaction's commit, to every instance.
+    await this.entitlements.invalidate(account.businessId, manager);
     return {
       businessId: account.businessId,
       planKey: state.planKey,
@@ -198,7 +199,7 @@ export class BillingSyncService {
       .createQueryBuilder()
       .insert()
       .into(BillingAccountEntity)
-      .values({ businessId, planKey: this.plans.defaultPlan().key, billingSyncStatus: 'account_created' })
+      .values({ businessId, planKey: this.plans.defaultPlan().key, billingSyncStatus: BillingSyncStatus.ACCOUNT_CREATED })
       .orIgnore()
       .execute();
     const account = await accounts.findOneOrFail({ where: { businessId }, lock: { mode: 'pessimistic_write' } });

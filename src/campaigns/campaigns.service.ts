@@ -9,6 +9,7 @@ import type { CampaignModel } from './campaign.model.js';
 import { CAMPAIGNS_METRIC } from './campaigns.constant.js';
 import { CampaignsErrorCode, CampaignsException } from './campaigns.exception.js';
 import type { CreateCampaignInput } from './create-campaign.input.js';
+import { requireBusinessId } from '../enforcement/require-business.util.js';
 
 @Injectable()
 export class CampaignsService {
@@ -19,7 +20,7 @@ export class CampaignsService {
 
   list(caller: AuthAccount): Promise<CampaignModel[]> {
     return this.dataSource.getRepository(CampaignEntity).find({
-      where: { businessId: businessOf(caller) },
+      where: { businessId: requireBusinessId(caller) },
       order: { createdAt: 'ASC' },
     });
   }
@@ -27,7 +28,7 @@ export class CampaignsService {
   /** The slot was already reserved by @RequiresPlanCapacity; a failure here gives it back. */
   async create(caller: AuthAccount, input: CreateCampaignInput): Promise<CampaignModel> {
     const repository = this.dataSource.getRepository(CampaignEntity);
-    return repository.save(repository.create({ businessId: businessOf(caller), name: input.name, createdBy: caller.userId }));
+    return repository.save(repository.create({ businessId: requireBusinessId(caller), name: input.name, createdBy: caller.userId }));
   }
 
   /**
@@ -35,7 +36,7 @@ export class CampaignsService {
    * a second delete of the same campaign finds nothing and gives nothing back.
    */
   async delete(caller: AuthAccount, id: string): Promise<boolean> {
-    const businessId = businessOf(caller);
+    const businessId = requireBusinessId(caller);
     await this.dataSource.transaction(async (manager) => {
       const [deleted] = (await manager.query('DELETE FROM campaigns WHERE id = $1 AND business_id = $2 RETURNING id', [
         id,
@@ -63,7 +64,3 @@ export class CampaignsService {
 }
 
 /** Product endpoints require an account role, and the business comes from the token. */
-function businessOf(caller: AuthAccount): string {
-  if (!caller.businessId) throw new Error('product endpoint reached without a business (Roles guard missing?)');
-  return caller.businessId;
-}

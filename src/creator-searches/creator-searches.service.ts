@@ -10,6 +10,7 @@ import { CreatorSearchStatusModel } from './creator-search-status.enum.js';
 import { CREATORS_METRIC } from './creator-searches.constant.js';
 import { CreatorSearchesErrorCode, CreatorSearchesException } from './creator-searches.exception.js';
 import type { StartCreatorSearchInput } from './start-creator-search.input.js';
+import { requireBusinessId } from '../enforcement/require-business.util.js';
 
 @Injectable()
 export class CreatorSearchesService {
@@ -20,7 +21,7 @@ export class CreatorSearchesService {
 
   async list(caller: AuthAccount): Promise<CreatorSearchModel[]> {
     const rows = await this.dataSource.getRepository(CreatorSearchEntity).find({
-      where: { businessId: businessOf(caller) },
+      where: { businessId: requireBusinessId(caller) },
       order: { createdAt: 'ASC' },
     });
     return rows.map(toModel);
@@ -34,7 +35,7 @@ export class CreatorSearchesService {
     const repository = this.dataSource.getRepository(CreatorSearchEntity);
     const saved = await repository.save(
       repository.create({
-        businessId: businessOf(caller),
+        businessId: requireBusinessId(caller),
         query: input.query,
         requested: grant.requested,
         granted: grant.granted,
@@ -54,7 +55,7 @@ export class CreatorSearchesService {
    * nothing back twice.
    */
   async complete(caller: AuthAccount, id: string, creatorsFound: number): Promise<CreatorSearchModel> {
-    const businessId = businessOf(caller);
+    const businessId = requireBusinessId(caller);
     return this.dataSource.transaction(async (manager) => {
       const search = await manager.getRepository(CreatorSearchEntity).findOne({
         where: { id, businessId },
@@ -103,9 +104,4 @@ function toModel(entity: CreatorSearchEntity): CreatorSearchModel {
     createdAt: entity.createdAt,
     completedAt: entity.completedAt,
   };
-}
-
-function businessOf(caller: AuthAccount): string {
-  if (!caller.businessId) throw new Error('product endpoint reached without a business (Roles guard missing?)');
-  return caller.businessId;
 }

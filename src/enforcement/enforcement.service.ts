@@ -7,6 +7,7 @@ import type { CatalogMetric } from '../plans/plan-catalog.types.js';
 import { UNLIMITED } from '../plans/plan-catalog.types.js';
 import { PlansService } from '../plans/plans.service.js';
 import { resolveCapacityAmount } from './capacity-amount.util.js';
+import { requireBusinessId } from './require-business.util.js';
 import { EnforcementErrorCode, EnforcementException } from './enforcement.exception.js';
 import { isPlanBypassed } from './plan-bypass.util.js';
 import { decideUsage, suggestPlanForFeature, suggestPlanForMetric } from './plan-limit.util.js';
@@ -36,7 +37,7 @@ export class EnforcementService {
         `Feature "${feature}" is not in the plan catalog`,
       );
     }
-    const businessId = requireBusiness(caller);
+    const businessId = requireBusinessId(caller);
     if (this.bypassed({ feature }, bypassHeader)) return;
     const { plan } = await this.entitlements.get(businessId);
     if (plan.features[feature] === true) return;
@@ -61,7 +62,7 @@ export class EnforcementService {
     now = new Date(),
   ): Promise<PlanReservation> {
     const metric = this.metric(metricKey, EnforcementErrorCode.PLAN_REQUIREMENT_MISCONFIGURED);
-    const businessId = requireBusiness(caller);
+    const businessId = requireBusinessId(caller);
     const { plan, snapshot } = await this.entitlements.get(businessId, now);
     const bypassed = this.bypassed({ metric: metric.key }, options.bypassHeader);
     const limit = plan.limits[metric.key];
@@ -109,7 +110,7 @@ export class EnforcementService {
     const metric = this.metric(metricKey, EnforcementErrorCode.UNKNOWN_METRIC);
     const checked = resolveCapacityAmount(amount, undefined);
     if ('error' in checked) throw new EnforcementException(EnforcementErrorCode.INVALID_AMOUNT, `amount: ${checked.error}`);
-    const businessId = requireBusiness(caller);
+    const businessId = requireBusinessId(caller);
     const { plan, snapshot } = await this.entitlements.get(businessId, now);
     const limit = plan.limits[metric.key];
     const used = await this.usage.getUsed({
@@ -149,11 +150,4 @@ export class EnforcementService {
     }
     return isPlanBypassed(subject, this.config.values.enforcement.bypass, header, this.config.isProduction);
   }
-}
-
-function requireBusiness(caller: AuthAccount): string {
-  if (!caller.businessId) {
-    throw new EnforcementException(EnforcementErrorCode.NO_BUSINESS, 'This token names no business (business_id claim)');
-  }
-  return caller.businessId;
 }

@@ -1,5 +1,8 @@
 import { BillingSyncStatus } from '../billing/billing-sync-status.enum.js';
 
+/** NOTIFY channel of new inbox rows (the insert trigger of migration StripeWebhooks uses the same name). */
+export const STRIPE_EVENTS_CHANNEL = 'stripe_events';
+
 export enum BillingDomainEvent {
   TRIAL_WILL_END = 'billing.trial_will_end',
   PAYMENT_FAILED = 'billing.payment_failed',

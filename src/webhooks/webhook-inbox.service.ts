@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { STRIPE_EVENTS_CHANNEL } from './stripe-event-routing.util.js';
 import { WebhooksErrorCode, WebhooksException } from './webhooks.exception.js';
 
 export interface InboxStats {
@@ -37,6 +38,6 @@ export class WebhookInboxService {
     if (updated[1] === 0) {
       throw new WebhooksException(WebhooksErrorCode.EVENT_NOT_FOUND, `No replayable event ${eventId}`, { eventId });
     }
-    await this.dataSource.query(`SELECT pg_notify('stripe_events', $1)`, [eventId]);
+    await this.dataSource.query('SELECT pg_notify($1, $2)', [STRIPE_EVENTS_CHANNEL, eventId]);
   }
 }

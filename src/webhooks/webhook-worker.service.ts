@@ -10,7 +10,7 @@ import { StripeErrorCode } from '../stripe/stripe.exception.js';
 import type { SyncResult } from '../billing/billing-sync.service.js';
 import { StripeEventEntity } from './stripe-event.entity.js';
 import { dataObject, StripeEventProcessorService } from './stripe-event-processor.service.js';
-import { retryDelayMs, routeEvent } from './stripe-event-routing.util.js';
+import { retryDelayMs, routeEvent, STRIPE_EVENTS_CHANNEL } from './stripe-event-routing.util.js';
 
 const CLAIMABLE = `status IN ('pending', 'failed') AND next_attempt_at <= now()`;
 
@@ -35,10 +35,10 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     private readonly processor: StripeEventProcessorService,
     private readonly events: EventEmitter2,
   ) {
-    // The insert trigger notifies 'stripe_events'; polling covers the time the listener is down.
+    // The insert trigger notifies; polling covers the time the listener is down.
     this.listener = new PgListener({
       connectionString: config.values.databaseUrl!,
-      channel: 'stripe_events',
+      channel: STRIPE_EVENTS_CHANNEL,
       applicationName: 'billing-webhook-listener',
       logger: this.logger,
       onNotification: () => this.wake(),
