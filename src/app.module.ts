@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { AuthModule } from './auth/auth.module.js';
 import { BillingModule } from './billing/billing.module.js';
 import { CampaignsModule } from './campaigns/campaigns.module.js';
+import { ClockModule } from './clock/clock.module.js';
 import { AppExceptionFilter } from './common/filters/app-exception.filter.js';
 import { buildLoggerOptions } from './common/logging/logger-options.factory.js';
 import { createAppValidationPipe } from './common/pipes/app-validation.pipe.js';
@@ -35,6 +36,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ClockModule,
         LoggerModule.forRoot(buildLoggerOptions(config)),
         TypeOrmModule.forRootAsync({
           useFactory: () => buildDataSourceOptions(databaseUrl),

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { Clock } from '../clock/clock.js';
 import { lockStripeCustomer } from '../database/customer-lock.util.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import { AppConfigService } from '../config/app-config.service.js';
@@ -46,6 +47,7 @@ export class BillingSyncService {
     private readonly plans: PlansService,
     private readonly config: AppConfigService,
     private readonly entitlements: EntitlementsService,
+    private readonly clock: Clock,
   ) {}
 
   /** Must run inside a transaction (`manager`); it takes the customer's advisory lock. */
@@ -83,7 +85,7 @@ export class BillingSyncService {
     context: SyncContext,
     fallbackEventCreated: Date | null,
   ): Promise<SyncResult> {
-    const now = context.now ?? new Date();
+    const now = context.now ?? this.clock.now();
     const current = pickCurrentSubscription(subscriptions);
     const planFor = (subscription: StripeSubscriptionSnapshot) =>
       resolveSubscriptionPlan(

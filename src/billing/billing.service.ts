@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthAccount } from '../auth/auth-account.types.js';
+import { Clock } from '../clock/clock.js';
 import { effectivePlan } from '../entitlements/effective-plan.util.js';
 import { PlansService } from '../plans/plans.service.js';
 import type { BillingAccountModel } from './billing-account.model.js';
@@ -10,9 +11,11 @@ export class BillingService {
   constructor(
     private readonly accounts: BillingAccountsService,
     private readonly plans: PlansService,
+    private readonly clock: Clock,
   ) {}
 
-  async getOverview(caller: AuthAccount, now = new Date()): Promise<BillingAccountModel> {
+  async getOverview(caller: AuthAccount): Promise<BillingAccountModel> {
+    const now = this.clock.now();
     const account = await this.accounts.getOrCreate(caller);
     const subscription = account.subscriptionStatus
       ? { status: account.subscriptionStatus, planKey: account.planKey }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthAccount } from '../auth/auth-account.types.js';
+import { Clock } from '../clock/clock.js';
 import { EnforcementService } from '../enforcement/enforcement.service.js';
 import type { PlanReservation } from '../enforcement/plan-requirement.types.js';
 import { CreatorSearchEntity } from './creator-search.entity.js';
@@ -17,6 +18,7 @@ export class CreatorSearchesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly enforcement: EnforcementService,
+    private readonly clock: Clock,
   ) {}
 
   async list(caller: AuthAccount): Promise<CreatorSearchModel[]> {
@@ -80,7 +82,7 @@ export class CreatorSearchesService {
       }
       search.status = 'completed';
       search.found = creatorsFound;
-      search.completedAt = new Date();
+      search.completedAt = this.clock.now();
       await manager.save(search);
       await this.enforcement.giveBack(
         { businessId, metric: CREATORS_METRIC, periodStart: search.periodStart },

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuthAccount } from '../auth/auth-account.types.js';
+import { Clock } from '../clock/clock.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import type { CatalogMetric } from '../plans/plan-catalog.types.js';
@@ -27,6 +28,7 @@ export class EnforcementService {
     private readonly usage: UsageService,
     private readonly plans: PlansService,
     private readonly config: AppConfigService,
+    private readonly clock: Clock,
   ) {}
 
   /** Boolean features: decided from the entitlements cache, no SQL on a hit. */
@@ -59,8 +61,8 @@ export class EnforcementService {
     metricKey: string,
     requested: number,
     options: { partial: boolean; bypassHeader?: string },
-    now = new Date(),
   ): Promise<PlanReservation> {
+    const now = this.clock.now();
     const metric = this.metric(metricKey, EnforcementErrorCode.PLAN_REQUIREMENT_MISCONFIGURED);
     const businessId = requireBusinessId(caller);
     const { plan, snapshot } = await this.entitlements.get(businessId, now);
@@ -106,7 +108,8 @@ export class EnforcementService {
   }
 
   /** Would `amount` more of `metric` be allowed now? Reads only; reserves nothing. */
-  async canUse(caller: AuthAccount, metricKey: string, amount: number, bypassHeader?: string, now = new Date()): Promise<UsageDecisionModel> {
+  async canUse(caller: AuthAccount, metricKey: string, amount: number, bypassHeader?: string): Promise<UsageDecisionModel> {
+    const now = this.clock.now();
     const metric = this.metric(metricKey, EnforcementErrorCode.UNKNOWN_METRIC);
     const checked = resolveCapacityAmount(amount, undefined);
     if ('error' in checked) throw new EnforcementException(EnforcementErrorCode.INVALID_AMOUNT, `amount: ${checked.error}`);

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { Clock } from '../clock/clock.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import type { PlanDefinition } from '../plans/plan-catalog.types.js';
 import { PgListener } from '../database/pg-listener.js';
@@ -59,6 +60,7 @@ export class EntitlementsService implements OnModuleInit, OnModuleDestroy {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly plans: PlansService,
     config: AppConfigService,
+    private readonly clock: Clock,
   ) {
     this.listener = new PgListener({
       connectionString: config.values.databaseUrl!,
@@ -88,7 +90,7 @@ export class EntitlementsService implements OnModuleInit, OnModuleDestroy {
     return this.listener.listening;
   }
 
-  async get(businessId: string, now = new Date()): Promise<ResolvedEntitlements> {
+  async get(businessId: string, now = this.clock.now()): Promise<ResolvedEntitlements> {
     const snapshot = await this.cache.get(businessId);
     return this.resolve(snapshot, now);
   }

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
 import type { AccountRole } from '../../src/auth/auth-account.types.js';
 import { AuthService } from '../../src/auth/auth.service.js';
+import { Clock } from '../../src/clock/clock.js';
 import type { AppConfig } from '../../src/config/app-config.types.js';
 import { configureApp } from '../../src/configure-app.js';
 import { loadConfig, type RawEnvironment } from '../../src/config/load-config.js';
@@ -43,12 +44,15 @@ export function testConfig(env: RawEnvironment = {}): AppConfig {
  * second instance on the same database (scale-out tests); otherwise a fresh one is made.
  */
 export async function createTestApp(
-  options: { env?: RawEnvironment; databaseUrl?: string; listenPort?: number } = {},
+  options: { env?: RawEnvironment; databaseUrl?: string; listenPort?: number; clock?: Clock } = {},
 ): Promise<TestApp> {
   const ownsDatabase = !options.databaseUrl;
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const config = testConfig({ ...options.env, DATABASE_URL: databaseUrl });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  // A ManualClock moves the whole app's notion of now (see src/clock/clock.ts).
+  if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ rawBody: true, logger: false });
   configureApp(app);
   if (options.listenPort !== undefined) {
