@@ -52,6 +52,10 @@ export class BillingAccountEntity {
   @Column({ name: 'current_period_end', type: 'timestamptz', nullable: true })
   currentPeriodEnd: Date | null;
 
+  /** The (last) subscription's billing cycle anchor, kept after it ends: usage windows step from it. */
+  @Column({ name: 'billing_cycle_anchor', type: 'timestamptz', nullable: true })
+  billingCycleAnchor: Date | null;
+
   @Column({ name: 'cancel_at_period_end', type: 'boolean', default: false })
   cancelAtPeriodEnd: boolean;
 

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { Clock } from '../clock/clock.js';
 import { lockStripeCustomer } from '../database/customer-lock.util.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
+import { isLiveStatus } from '../entitlements/subscription-status.constant.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { PlansService } from '../plans/plans.service.js';
 import { StripeClientService } from '../stripe/stripe-client.service.js';
@@ -95,7 +96,7 @@ export class BillingSyncService {
       );
     // Only a paying subscription that decides the plan must resolve: an ended one gives the
     // default plan whatever its (possibly retired) price, and must not block the downgrade.
-    const paying = current && ['active', 'trialing', 'past_due'].includes(current.status);
+    const paying = current && isLiveStatus(current.status);
     const currentPlan = current && paying ? planFor(current) : null;
 
     for (const subscription of subscriptions) {
@@ -117,6 +118,7 @@ export class BillingSyncService {
           interval: subscription.interval,
           currentPeriodStart: subscription.currentPeriodStart,
           currentPeriodEnd: subscription.currentPeriodEnd,
+          billingCycleAnchor: subscription.billingCycleAnchor,
           cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
           cancelAt: subscription.cancelAt,
           canceledAt: subscription.canceledAt,
@@ -229,6 +231,7 @@ function storedSnapshot(row: SubscriptionEntity): StripeSubscriptionSnapshot {
     metadata: (row.stripeObject.metadata ?? {}) as Record<string, string>,
     currentPeriodStart: row.currentPeriodStart,
     currentPeriodEnd: row.currentPeriodEnd,
+    billingCycleAnchor: row.billingCycleAnchor,
     cancelAtPeriodEnd: row.cancelAtPeriodEnd,
     cancelAt: row.cancelAt,
     canceledAt: row.canceledAt,

@@ -8,6 +8,7 @@ const END = new Date('2026-12-01T00:00:00Z');
 
 const fresh: PreviousAccountState = {
   gracePeriodEndsAt: null,
+  billingCycleAnchor: null,
   trialStatus: 'inactive',
   trialStartedAt: null,
   trialEndsAt: null,
@@ -27,6 +28,12 @@ const sub = (status: string, extra: Partial<StripeSubscriptionSnapshot> = {}) =>
   }) as StripeSubscriptionSnapshot;
 
 describe('deriveAccountBilling', () => {
+  it('takes the billing cycle anchor from the subscription, and keeps the last one when none is left', () => {
+    const anchor = new Date('2026-03-14T10:00:00Z');
+    expect(deriveAccountBilling(sub('active', { billingCycleAnchor: anchor }), 'glow_up', fresh, 'free', NOW, 7).billingCycleAnchor).toEqual(anchor);
+    expect(deriveAccountBilling(null, null, { ...fresh, billingCycleAnchor: anchor }, 'free', NOW, 7).billingCycleAnchor).toEqual(anchor);
+  });
+
   it('puts an account without subscription on the default plan', () => {
     expect(deriveAccountBilling(null, null, fresh, 'free', NOW, 7)).toMatchObject({
       planKey: 'free',

@@ -1,3 +1,4 @@
+import { isGraceStatus, isLiveStatus, isPayingStatus } from '../entitlements/subscription-status.constant.js';
 import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
 import type { TrialStatus } from './billing-account.entity.js';
 
@@ -7,6 +8,7 @@ export interface AccountBillingState {
   subscriptionStatus: string | null;
   currentPeriodStart: Date | null;
   currentPeriodEnd: Date | null;
+  billingCycleAnchor: Date | null;
   cancelAtPeriodEnd: boolean;
   gracePeriodEndsAt: Date | null;
   trialStatus: TrialStatus;
@@ -17,10 +19,9 @@ export interface AccountBillingState {
 
 export type PreviousAccountState = Pick<
   AccountBillingState,
-  'gracePeriodEndsAt' | 'trialStatus' | 'trialStartedAt' | 'trialEndsAt' | 'trialConvertedAt'
+  'gracePeriodEndsAt' | 'billingCycleAnchor' | 'trialStatus' | 'trialStartedAt' | 'trialEndsAt' | 'trialConvertedAt'
 >;
 
-const ENDED = new Set(['canceled', 'incomplete_expired', 'unpaid', 'incomplete', 'paused']);
 
 /**
  * Account state for the current subscription (null: the customer has none). Pure, so that
@@ -40,15 +41,17 @@ export function deriveAccountBilling(
   graceDays: number,
 ): AccountBillingState {
   const status = current?.status ?? null;
-  const paying = status === 'active' || status === 'trialing' || status === 'past_due';
+  const paying = isLiveStatus(status);
   const base: AccountBillingState = {
     planKey: paying && planKey ? planKey : defaultPlanKey,
     subscriptionStatus: status,
     currentPeriodStart: current?.currentPeriodStart ?? null,
     currentPeriodEnd: current?.currentPeriodEnd ?? null,
+    // Kept when the customer has no subscription left, so usage windows do not jump mid-window.
+    billingCycleAnchor: current?.billingCycleAnchor ?? previous.billingCycleAnchor,
     cancelAtPeriodEnd: current?.cancelAtPeriodEnd ?? false,
     gracePeriodEndsAt:
-      status === 'past_due' ? (previous.gracePeriodEndsAt ?? new Date(now.getTime() + graceDays * 86_400_000)) : null,
+      isGraceStatus(status) ? (previous.gracePeriodEndsAt ?? new Date(now.getTime() + graceDays * 86_400_000)) : null,
     trialStatus: previous.trialStatus,
     trialStartedAt: previous.trialStartedAt,
     trialEndsAt: previous.trialEndsAt,
@@ -63,7 +66,8 @@ export function deriveAccountBilling(
   if (status === 'active' && hadTrial) {
     return { ...base, trialStatus: 'converted', trialConvertedAt: previous.trialConvertedAt ?? now };
   }
-  if (previous.trialStatus === 'active' && (status === 'past_due' || ENDED.has(status!))) {
+  // A trial that did not turn into a paying subscription (in grace, or ended) has expired.
+  if (previous.trialStatus === 'active' && !isPayingStatus(status)) {
     return { ...base, trialStatus: 'expired' };
   }
   return base;

@@ -12,6 +12,7 @@ const sub = (id: string, status: string, createdDay: number): StripeSubscription
   metadata: {},
   currentPeriodStart: null,
   currentPeriodEnd: null,
+  billingCycleAnchor: null,
   cancelAtPeriodEnd: false,
   cancelAt: null,
   canceledAt: null,

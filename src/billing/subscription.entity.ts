@@ -30,6 +30,9 @@ export class SubscriptionEntity {
   @Column({ name: 'current_period_end', type: 'timestamptz', nullable: true })
   currentPeriodEnd: Date | null;
 
+  @Column({ name: 'billing_cycle_anchor', type: 'timestamptz', nullable: true })
+  billingCycleAnchor: Date | null;
+
   @Column({ name: 'cancel_at_period_end', type: 'boolean', default: false })
   cancelAtPeriodEnd: boolean;
 

@@ -14,7 +14,7 @@ import { isPlanBypassed } from './plan-bypass.util.js';
 import { decideUsage, suggestPlanForFeature, suggestPlanForMetric } from './plan-limit.util.js';
 import type { PlanReservation } from './plan-requirement.types.js';
 import type { UsageDecisionModel } from './usage-decision.model.js';
-import { COUNT_METRIC_PERIOD_START, usagePeriodStart } from './usage-period.util.js';
+import { COUNT_METRIC_PERIOD_START, usageWindow, type UsageWindow } from './usage-window.util.js';
 import { type UsageKey, UsageService } from './usage.service.js';
 
 /** Plan checks for the guard, the interceptor, product services and canUse. */
@@ -68,7 +68,7 @@ export class EnforcementService {
     const { plan, snapshot } = await this.entitlements.get(businessId, now);
     const bypassed = this.bypassed({ metric: metric.key }, options.bypassHeader);
     const limit = plan.limits[metric.key];
-    const key: UsageKey = { businessId, metric: metric.key, periodStart: usagePeriodStart(metric.kind, snapshot, now) };
+    const key: UsageKey = { businessId, metric: metric.key, periodStart: usageWindow(metric, snapshot, now).start };
     const { granted, used } = await this.usage.reserve(key, requested, bypassed ? UNLIMITED : limit, options.partial);
     if (granted === 0) {
       throw new EnforcementException(
@@ -119,7 +119,7 @@ export class EnforcementService {
     const used = await this.usage.getUsed({
       businessId,
       metric: metric.key,
-      periodStart: usagePeriodStart(metric.kind, snapshot, now),
+      periodStart: usageWindow(metric, snapshot, now).start,
     });
     const answer = decideUsage(limit, used, amount, this.bypassed({ metric: metric.key }, bypassHeader));
     return {
@@ -132,6 +132,17 @@ export class EnforcementService {
       upgradeRequired: !answer.allowed,
       suggestedPlan: answer.allowed ? null : suggestPlanForMetric(this.plans.list(), metric.key, used + amount, plan.key),
     };
+  }
+
+  /**
+   * The usage window `metricKey` counts in for a business now ([start, end); end null for COUNT
+   * metrics): what the owner API shows as the usage period.
+   */
+  async usageWindowOf(businessId: string, metricKey: string): Promise<UsageWindow> {
+    const now = this.clock.now();
+    const metric = this.metric(metricKey, EnforcementErrorCode.UNKNOWN_METRIC);
+    const { snapshot } = await this.entitlements.get(businessId, now);
+    return usageWindow(metric, snapshot, now);
   }
 
   private metric(key: string, code: EnforcementErrorCode): CatalogMetric {

@@ -17,33 +17,41 @@ export interface ReserveResult {
 }
 
 /**
- * The decision is made by this ONE statement, never by reading then writing: the subquery locks
- * the counter row (FOR UPDATE returns its latest committed value, waiting for any concurrent
- * reservation), the grant is computed from that value (the rule of decideGrant in
- * plan-limit.util.ts), and the row is updated only when something is granted. The self-join is
- * what lets RETURNING report the grant itself, which a partial grant needs (RETURNING only sees
- * the new row before PostgreSQL 18). The lock lasts for this statement only.
+ * The decision is made by this ONE statement, never by reading then writing: `o` locks the
+ * counter row (FOR UPDATE returns its latest committed value, waiting for any concurrent
+ * reservation), `g` computes the grant from that value (the rule of decideGrant in
+ * plan-limit.util.ts), and `u` writes only when something is granted. The answer is definite
+ * either way: a grant, or a refusal together with the `used` it was decided on. No row comes back
+ * only when the counter row does not exist yet. The lock lasts for this statement only.
  * $1 business, $2 metric, $3 period start, $4 requested, $5 limit (-1 = unlimited), $6 partial.
  */
 const RESERVE_SQL = `
-  UPDATE usage_counters AS c
-     SET used = o.used + g.granted, updated_at = now()
-    FROM (SELECT used FROM usage_counters
-           WHERE business_id = $1 AND metric = $2 AND period_start = $3
-             FOR UPDATE) AS o,
-         LATERAL (SELECT CASE
-                           WHEN $5::int = -1 THEN $4::int
-                           WHEN $6::boolean THEN LEAST($4::int, $5::int - o.used)
-                           WHEN o.used + $4::int <= $5::int THEN $4::int
-                           ELSE 0
-                         END AS granted) AS g
-   WHERE c.business_id = $1 AND c.metric = $2 AND c.period_start = $3 AND g.granted > 0
-  RETURNING c.used, g.granted`;
+  WITH o AS (
+         SELECT used FROM usage_counters
+          WHERE business_id = $1 AND metric = $2 AND period_start = $3
+            FOR UPDATE),
+       g AS (
+         SELECT o.used,
+                CASE
+                  WHEN $5::int = -1 THEN $4::int
+                  WHEN $6::boolean THEN GREATEST(LEAST($4::int, $5::int - o.used), 0)
+                  WHEN o.used + $4::int <= $5::int THEN $4::int
+                  ELSE 0
+                END AS granted
+           FROM o),
+       u AS (
+         UPDATE usage_counters AS c
+            SET used = g.used + g.granted, updated_at = now()
+           FROM g
+          WHERE c.business_id = $1 AND c.metric = $2 AND c.period_start = $3 AND g.granted > 0
+         RETURNING c.used)
+  SELECT coalesce((SELECT used FROM u), g.used) AS used, g.granted FROM g`;
 
 /**
  * The first use of a period (or of a count metric) creates its row with the grant already in it,
- * computed from zero. ON CONFLICT DO NOTHING: when a concurrent request created the row first,
- * nothing is written and the caller runs RESERVE_SQL against it instead.
+ * computed from zero (a refusal creates it at zero, which is as definite). ON CONFLICT DO NOTHING:
+ * when a concurrent request created the row first, nothing is written and the caller runs
+ * RESERVE_SQL against it instead.
  */
 const INSERT_FIRST_SQL = `
   INSERT INTO usage_counters AS c (business_id, metric, period_start, used)
@@ -57,27 +65,32 @@ const INSERT_FIRST_SQL = `
   ON CONFLICT (business_id, metric, period_start) DO NOTHING
   RETURNING c.used, c.used AS granted`;
 
+/**
+ * Counter rows are never deleted, so once INSERT_FIRST_SQL has lost a race the next RESERVE_SQL
+ * finds the row: two rounds answer. More means something deleted rows under us; fail loudly
+ * rather than refuse a customer who may have capacity.
+ */
+const MAX_ROUNDS = 10;
+
 @Injectable()
 export class UsageService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
    * Reserves up to `requested` against `limit` (-1 = unlimited); all or nothing unless `partial`.
-   * Concurrent calls can never grant more than the limit in total.
+   * Concurrent calls can never grant more than the limit in total, and a refusal is always one
+   * that the locked, current counter justified (never a give-up after some retries).
    */
   async reserve(key: UsageKey, requested: number, limit: number, partial: boolean): Promise<ReserveResult> {
     const params = [key.businessId, key.metric, key.periodStart, requested, limit, partial];
-    // Usually the row exists: one round trip. A refusal costs one more read, for its details.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const [updated] = await this.update(RESERVE_SQL, params);
-      if (updated) return updated;
+    // Usually the row exists: one round trip, whatever the answer.
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const [decided] = await this.update(RESERVE_SQL, params);
+      if (decided) return decided;
       const [inserted] = await this.update(INSERT_FIRST_SQL, params);
       if (inserted) return inserted;
-      const used = await this.getUsed(key);
-      // Still refused: report it. Otherwise capacity was freed meanwhile, so try again.
-      if (limit !== -1 && (partial ? used >= limit : used + requested > limit)) return { granted: 0, used };
     }
-    return { granted: 0, used: await this.getUsed(key) };
+    throw new Error(`reserve of ${requested} ${key.metric} for ${key.businessId}: the counter row keeps disappearing`);
   }
 
   /**

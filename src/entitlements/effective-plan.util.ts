@@ -1,3 +1,5 @@
+import { isGraceStatus, isPayingStatus } from './subscription-status.constant.js';
+
 export enum EntitlementSource {
   ADMIN_OVERRIDE = 'admin_override',
   SUBSCRIPTION = 'subscription',
@@ -28,8 +30,6 @@ export interface EffectivePlan {
   warnings: string[];
 }
 
-const PAYING_STATUSES = new Set(['active', 'trialing']);
-
 /**
  * Which plan applies now, in order: an admin override, a paying subscription, a past_due one
  * still inside its grace period, an app-managed trial, else the default (free) plan.
@@ -44,10 +44,10 @@ export function effectivePlan(
   if (account.overridePlanKey && (!account.overrideUntil || account.overrideUntil > now)) {
     return { planKey: account.overridePlanKey, source: EntitlementSource.ADMIN_OVERRIDE, warnings: [] };
   }
-  if (subscription && PAYING_STATUSES.has(subscription.status)) {
+  if (subscription && isPayingStatus(subscription.status)) {
     return { planKey: subscription.planKey, source: EntitlementSource.SUBSCRIPTION, warnings: [] };
   }
-  if (subscription?.status === 'past_due' && account.gracePeriodEndsAt && account.gracePeriodEndsAt > now) {
+  if (subscription && isGraceStatus(subscription.status) && account.gracePeriodEndsAt && account.gracePeriodEndsAt > now) {
     return {
       planKey: subscription.planKey,
       source: EntitlementSource.GRACE_PERIOD,
@@ -57,6 +57,6 @@ export function effectivePlan(
   if (account.trialStatus === 'active' && account.trialPlanKey && account.trialEndsAt && account.trialEndsAt > now) {
     return { planKey: account.trialPlanKey, source: EntitlementSource.TRIAL, warnings: [] };
   }
-  const warnings = subscription?.status === 'past_due' ? ['payment overdue: grace period over'] : [];
+  const warnings = isGraceStatus(subscription?.status) ? ['payment overdue: grace period over'] : [];
   return { planKey: defaultPlanKey, source: EntitlementSource.DEFAULT, warnings };
 }

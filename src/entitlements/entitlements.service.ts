@@ -18,6 +18,10 @@ export interface EntitlementSnapshot extends EntitlementAccount {
   subscriptionStatus: string | null;
   currentPeriodStart: Date | null;
   currentPeriodEnd: Date | null;
+  /** Stripe's billing cycle anchor of the account's (last) subscription: usage windows step from it. */
+  billingCycleAnchor: Date | null;
+  /** Usage windows step from here when the business never had a subscription. */
+  accountCreatedAt: Date;
 }
 
 export interface ResolvedEntitlements {
@@ -39,6 +43,8 @@ interface AccountRow {
   override_until: Date | null;
   current_period_start: Date | null;
   current_period_end: Date | null;
+  billing_cycle_anchor: Date | null;
+  created_at: Date;
 }
 
 /**
@@ -115,29 +121,10 @@ export class EntitlementsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async loadSnapshot(businessId: string): Promise<EntitlementSnapshot> {
-    const rows: AccountRow[] = await this.dataSource.query(
-      `SELECT plan_key, subscription_status, trial_status, trial_plan_key, trial_ends_at, grace_period_ends_at,
-              override_plan_key, override_until, current_period_start, current_period_end
-         FROM billing_accounts WHERE business_id = $1`,
-      [businessId],
-    );
-    const row = rows[0];
-    // No account yet: billing creates it on first use on the default plan, which is what applies.
-    if (!row) {
-      return {
-        businessId,
-        subscribedPlanKey: this.plans.defaultPlan().key,
-        subscriptionStatus: null,
-        trialStatus: 'inactive',
-        trialPlanKey: null,
-        trialEndsAt: null,
-        gracePeriodEndsAt: null,
-        overridePlanKey: null,
-        overrideUntil: null,
-        currentPeriodStart: null,
-        currentPeriodEnd: null,
-      };
-    }
+    const select = `SELECT plan_key, subscription_status, trial_status, trial_plan_key, trial_ends_at, grace_period_ends_at,
+              override_plan_key, override_until, current_period_start, current_period_end, billing_cycle_anchor, created_at
+         FROM billing_accounts WHERE business_id = $1`;
+    const row = (await this.dataSource.query<AccountRow[]>(select, [businessId]))[0] ?? (await this.createAccount(businessId, select));
     return {
       businessId,
       subscribedPlanKey: row.plan_key,
@@ -150,6 +137,23 @@ export class EntitlementsService implements OnModuleInit, OnModuleDestroy {
       overrideUntil: row.override_until,
       currentPeriodStart: row.current_period_start,
       currentPeriodEnd: row.current_period_end,
+      billingCycleAnchor: row.billing_cycle_anchor,
+      accountCreatedAt: row.created_at,
     };
+  }
+
+  /**
+   * A business used before anything created its account gets one now, on the default plan: its
+   * creation date is what its usage windows step from, so it must be fixed once (a window
+   * computed from "now" would open a fresh allowance on every call). ON CONFLICT: a concurrent
+   * creation wins and is read back.
+   */
+  private async createAccount(businessId: string, select: string): Promise<AccountRow> {
+    await this.dataSource.query(
+      `INSERT INTO billing_accounts (business_id, plan_key, billing_sync_status, created_at)
+       VALUES ($1, $2, 'account_created', $3) ON CONFLICT (business_id) DO NOTHING`,
+      [businessId, this.plans.defaultPlan().key, this.clock.now()],
+    );
+    return (await this.dataSource.query<AccountRow[]>(select, [businessId]))[0];
   }
 }

@@ -17,6 +17,14 @@ import {
 export const METRIC_KINDS = ['count', 'period'] as const;
 export type MetricKind = (typeof METRIC_KINDS)[number];
 
+/**
+ * The window a PERIOD metric counts in. `month`: monthly windows stepped from the subscription's
+ * billing cycle anchor, also on yearly prices (a yearly payer gets the monthly allowance every
+ * month). `billing_period`: the subscription's own period (a year on a yearly price).
+ */
+export const USAGE_WINDOWS = ['month', 'billing_period'] as const;
+export type UsageWindowKind = (typeof USAGE_WINDOWS)[number];
+
 export const BILLING_INTERVALS = ['monthly', 'yearly'] as const;
 export type BillingInterval = (typeof BILLING_INTERVALS)[number];
 
@@ -31,6 +39,11 @@ export class CatalogMetricDto {
 
   @IsIn(METRIC_KINDS)
   kind: MetricKind;
+
+  /** PERIOD metrics only; `month` when omitted. */
+  @IsOptional()
+  @IsIn(USAGE_WINDOWS)
+  window?: UsageWindowKind;
 }
 
 export class CatalogPricesDto {

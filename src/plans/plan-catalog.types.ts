@@ -1,4 +1,4 @@
-import type { BillingInterval, MetricKind } from './plan-catalog.dto.js';
+import type { BillingInterval, MetricKind, UsageWindowKind } from './plan-catalog.dto.js';
 
 export const UNLIMITED = -1;
 
@@ -6,6 +6,8 @@ export interface CatalogMetric {
   key: string;
   name: string;
   kind: MetricKind;
+  /** The window a PERIOD metric counts in; null for COUNT metrics. */
+  window: UsageWindowKind | null;
 }
 
 export interface PlanDefinition {

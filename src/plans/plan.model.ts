@@ -12,7 +12,7 @@ export enum MetricKindModel {
 }
 registerEnumType(MetricKindModel, {
   name: 'MetricKind',
-  description: 'COUNT: how many exist now. PERIOD: how many were used in the current billing period.',
+  description: 'COUNT: how many exist now. PERIOD: how many were used in the current usage window (see PlanLimit.period).',
 });
 
 @ObjectType('PlanPrice')
@@ -47,7 +47,11 @@ export class PlanLimitModel {
   @Field(() => MetricKindModel)
   kind: MetricKindModel;
 
-  @Field(() => String, { nullable: true, description: '"billing_period" for PERIOD metrics, null for COUNT.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The window a PERIOD metric counts in: "month" (monthly from the billing cycle anchor, also on yearly prices) or "billing_period"; null for COUNT.',
+  })
   period: string | null;
 }
 

@@ -8,7 +8,7 @@ export function toPlanLimitModels(limits: Record<string, number>, metrics: Catal
     limit: limits[metric.key],
     unlimited: limits[metric.key] === -1,
     kind: metric.kind === 'count' ? MetricKindModel.COUNT : MetricKindModel.PERIOD,
-    period: metric.kind === 'period' ? 'billing_period' : null,
+    period: metric.window,
   }));
 }
 

@@ -23,6 +23,28 @@ describe('validatePlanCatalog', () => {
     expect(catalog!.plans[1]).toMatchObject({ key: 'team', isFree: false, sortOrder: 1, limits: { seats: -1, calls: 5000 } });
   });
 
+  it('gives PERIOD metrics a monthly window unless they declare billing_period, and COUNT metrics none', () => {
+    const raw = valid();
+    raw.metrics.push({ key: 'seatsUsed', name: 'Per period', kind: 'period', window: 'billing_period' } as never);
+    raw.plans.forEach((plan) => ((plan.limits as Record<string, number>).seatsUsed = 1));
+    const { catalog, errors } = validatePlanCatalog(raw);
+    expect(errors).toEqual([]);
+    expect(catalog!.metrics.map((m) => [m.key, m.window])).toEqual([
+      ['seats', null],
+      ['calls', 'month'],
+      ['seatsUsed', 'billing_period'],
+    ]);
+  });
+
+  it('refuses an unknown window, and a window on a COUNT metric', () => {
+    const raw = valid();
+    (raw.metrics[1] as { window?: string }).window = 'week';
+    expect(validatePlanCatalog(raw).errors).toEqual([expect.stringMatching(/^metrics\.1\.window: /)]);
+    const count = valid();
+    (count.metrics[0] as { window?: string }).window = 'month';
+    expect(validatePlanCatalog(count).errors).toEqual(['metrics[0] (seats).window: only PERIOD metrics have a window']);
+  });
+
   it('refuses a non-object', () => {
     expect(validatePlanCatalog([]).errors).toEqual(['catalog: must be a JSON object']);
     expect(validatePlanCatalog(null).errors).toEqual(['catalog: must be a JSON object']);

@@ -28,6 +28,11 @@ export function validatePlanCatalog(raw: unknown): CatalogValidationResult {
   if (new Set(metricKeys).size !== metricKeys.length) {
     errors.push('metrics: metric keys must be unique');
   }
+  dto.metrics.forEach((metric, index) => {
+    if (metric.kind === 'count' && metric.window !== undefined) {
+      errors.push(`metrics[${index}] (${metric.key}).window: only PERIOD metrics have a window`);
+    }
+  });
   const planKeys = dto.plans.map((p) => p.key);
   if (new Set(planKeys).size !== planKeys.length) {
     errors.push('plans: plan keys must be unique');
@@ -72,7 +77,12 @@ export function validatePlanCatalog(raw: unknown): CatalogValidationResult {
     catalog: {
       currency: dto.currency,
       defaultPlan: dto.defaultPlan,
-      metrics: dto.metrics.map((m) => ({ key: m.key, name: m.name, kind: m.kind })),
+      metrics: dto.metrics.map((m) => ({
+        key: m.key,
+        name: m.name,
+        kind: m.kind,
+        window: m.kind === 'period' ? (m.window ?? 'month') : null,
+      })),
       featureKeys: [...dto.featureKeys],
       plans: dto.plans.map((plan, index) => ({
         key: plan.key,

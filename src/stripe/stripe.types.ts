@@ -12,6 +12,8 @@ export interface StripeSubscriptionSnapshot {
   /** From the item (API 2025-03-31.basil and later keep periods on items). */
   currentPeriodStart: Date | null;
   currentPeriodEnd: Date | null;
+  /** Where Stripe steps billing periods from (and so our monthly usage windows). */
+  billingCycleAnchor: Date | null;
   cancelAtPeriodEnd: boolean;
   cancelAt: Date | null;
   canceledAt: Date | null;

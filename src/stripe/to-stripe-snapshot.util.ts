@@ -24,6 +24,7 @@ export function toSubscriptionSnapshot(subscription: Stripe.Subscription): Strip
     metadata: { ...subscription.metadata },
     currentPeriodStart: toDate(item?.current_period_start),
     currentPeriodEnd: toDate(item?.current_period_end),
+    billingCycleAnchor: toDate(subscription.billing_cycle_anchor),
     cancelAtPeriodEnd: subscription.cancel_at_period_end,
     cancelAt: toDate(subscription.cancel_at),
     canceledAt: toDate(subscription.canceled_at),

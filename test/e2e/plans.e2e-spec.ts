@@ -40,7 +40,7 @@ describe('plans query', () => {
       expect(free.isFree).toBe(true);
       expect(free.limits).toEqual([
         { metric: 'campaigns', limit: 1, unlimited: false, kind: 'COUNT', period: null },
-        { metric: 'creators', limit: 50, unlimited: false, kind: 'PERIOD', period: 'billing_period' },
+        { metric: 'creators', limit: 50, unlimited: false, kind: 'PERIOD', period: 'month' },
       ]);
 
       const glowUp = plans[1];

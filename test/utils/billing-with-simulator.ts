@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { startStripeSimulator, type StripeSimulator } from '../../tools/stripe-simulator/index.js';
 import { findFreePort } from '../../src/database/embedded-postgres.starter.js';
+import type { Clock } from '../../src/clock/clock.js';
 import type { RawEnvironment } from '../../src/config/load-config.js';
 import { WebhookWorkerService } from '../../src/webhooks/webhook-worker.service.js';
 import { createTestApp, type TestApp } from './create-test-app.js';
@@ -72,9 +73,10 @@ export async function startSimulatedStripe(options: { deliveryRetryBaseMs?: numb
 /** An app instance listening where the simulator delivers. */
 export async function startBillingApp(
   stripe: SimulatedStripe,
-  options: { env?: RawEnvironment; databaseUrl?: string; listen?: boolean } = {},
+  options: { env?: RawEnvironment; databaseUrl?: string; listen?: boolean; clock?: Clock } = {},
 ): Promise<TestApp> {
   return createTestApp({
+    clock: options.clock,
     databaseUrl: options.databaseUrl,
     env: { ...stripe.env, ...options.env },
     listenPort: options.listen === false ? undefined : stripe.webhookPort,

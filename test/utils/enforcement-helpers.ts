@@ -32,7 +32,7 @@ export interface CanUseData {
 
 export interface PlanState {
   planKey: string;
-  /** The subscription's billing period; omitted = no subscription period (calendar months). */
+  /** The subscription's billing period, whose start is also its billing cycle anchor; omitted = no subscription. */
   period?: { start: Date; end: Date };
 }
 
@@ -44,10 +44,12 @@ export interface PlanState {
 export async function setPlan(t: TestApp, businessId: string, state: PlanState, notify = true): Promise<void> {
   const free = state.planKey === 'free';
   await t.dataSource.query(
-    `INSERT INTO billing_accounts (business_id, plan_key, billing_sync_status, subscription_status, current_period_start, current_period_end)
-     VALUES ($1, $2, 'account_created', $3, $4, $5)
+    `INSERT INTO billing_accounts (business_id, plan_key, billing_sync_status, subscription_status, current_period_start, current_period_end,
+                                   billing_cycle_anchor)
+     VALUES ($1, $2, 'account_created', $3, $4, $5, $4)
      ON CONFLICT (business_id) DO UPDATE SET plan_key = EXCLUDED.plan_key, subscription_status = EXCLUDED.subscription_status,
-       current_period_start = EXCLUDED.current_period_start, current_period_end = EXCLUDED.current_period_end, updated_at = now()`,
+       current_period_start = EXCLUDED.current_period_start, current_period_end = EXCLUDED.current_period_end,
+       billing_cycle_anchor = coalesce(EXCLUDED.billing_cycle_anchor, billing_accounts.billing_cycle_anchor), updated_at = now()`,
     [businessId, state.planKey, free ? null : 'active', state.period?.start ?? null, state.period?.end ?? null],
   );
   if (notify) await t.app.get(EntitlementsService).invalidate(businessId);

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ManualClock } from '../../src/clock/clock.js';
+import { checkout, settle, startBillingApp, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
+import type { TestApp } from '../utils/create-test-app.js';
+import { START_SEARCH, type SearchData } from '../utils/enforcement-helpers.js';
+
+const DAY = 86_400;
+
+/**
+ * Usage windows with real subscriptions: the simulator's clock moves Stripe (renewals) and a
+ * ManualClock moves the app, together or (for an unsynced renewal) apart.
+ */
+describe('usage windows', () => {
+  let stripe: SimulatedStripe;
+  let app: TestApp;
+  const clock = new ManualClock(0);
+
+  /** Moves the simulator to `to` (unix seconds; renewals run on the way) and the app with it. */
+  async function moveTo(to: number): Promise<void> {
+    const { now } = (await stripe.control('/_sim/clock/advance', { to })) as { now: number };
+    clock.set(now * 1000);
+    await settle(stripe, [app]);
+  }
+  async function simNow(): Promise<number> {
+    return ((await stripe.control('/_sim/clock')) as { now: number }).now;
+  }
+  /** A checkout on the simulator, applied, with the app's clock brought to the simulator's. */
+  async function subscribe(business: string, price: string) {
+    const result = await checkout(stripe, business, price);
+    await settle(stripe, [app]);
+    clock.set((await simNow()) * 1000);
+    return result;
+  }
+  async function search(business: string, n: number) {
+    const token = await app.token({ business, role: 'member' });
+    return app.gql<SearchData>(START_SEARCH, { query: 'q', n }, token);
+  }
+  async function account(business: string) {
+    const [row]: { billing_cycle_anchor: Date; current_period_start: Date; current_period_end: Date }[] = await app.dataSource.query(
+      'SELECT billing_cycle_anchor, current_period_start, current_period_end FROM billing_accounts WHERE business_id = $1',
+      [business],
+    );
+    return row;
+  }
+
+  beforeAll(async () => {
+    stripe = await startSimulatedStripe();
+    clock.set((await simNow()) * 1000);
+    app = await startBillingApp(stripe, { clock });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await stripe?.close();
+  });
+
+  it('gives a yearly subscription the monthly allowance, then a fresh one a month later', async () => {
+    const business = 'biz_yearly';
+    await subscribe(business, stripe.prices.glow_up.yearly);
+    const { billing_cycle_anchor: anchor, current_period_end: yearEnd } = await account(business);
+    expect(anchor).toBeInstanceOf(Date);
+    expect(yearEnd.getTime() - anchor.getTime()).toBeGreaterThan(360 * DAY * 1000);
+
+    expect((await search(business, 500)).data?.startCreatorSearch.granted).toBe(500);
+    expect((await search(business, 1)).errors?.[0].extensions).toMatchObject({ code: 'PLAN_LIMIT_EXCEEDED', used: 500, limit: 500 });
+
+    // An hour before the month is over: still the first window.
+    const nextWindow = new Date(anchor);
+    nextWindow.setUTCMonth(nextWindow.getUTCMonth() + 1);
+    await moveTo(nextWindow.getTime() / 1000 - 3600);
+    expect((await search(business, 1)).errors?.[0].extensions?.code).toBe('PLAN_LIMIT_EXCEEDED');
+
+    await moveTo(nextWindow.getTime() / 1000 + 60);
+    expect((await account(business)).current_period_end).toEqual(yearEnd); // no renewal: still the yearly period
+    expect((await search(business, 500)).data?.startCreatorSearch.granted).toBe(500);
+    expect((await search(business, 1)).errors?.[0].extensions?.code).toBe('PLAN_LIMIT_EXCEEDED');
+  });
+
+  it('keeps counting in the same window when a renewal reaches the app late (no double allowance)', async () => {
+    const business = 'biz_late_renewal';
+    await subscribe(business, stripe.prices.glow_up.monthly);
+    const first = await account(business);
+    expect((await search(business, 300)).data?.startCreatorSearch.granted).toBe(300);
+
+    // The app's clock passes the period end; Stripe's renewal has not been synced yet.
+    const renewedAt = first.current_period_end.getTime() / 1000;
+    clock.set((renewedAt + 3600) * 1000);
+    expect((await account(business)).current_period_end).toEqual(first.current_period_end);
+    expect((await search(business, 400)).data?.startCreatorSearch.granted).toBe(400);
+
+    // Now the renewal arrives: the same window goes on, only 100 are left.
+    await moveTo(renewedAt + 3600);
+    expect((await account(business)).current_period_start).toEqual(first.current_period_end);
+    const after = await search(business, 400);
+    expect(after.data?.startCreatorSearch).toMatchObject({ granted: 100, partial: true });
+  });
+
+  it('keeps the window usage through a plan change mid-window (no reset by downgrading and upgrading)', async () => {
+    const business = 'biz_plan_change';
+    const { subscriptionId } = await subscribe(business, stripe.prices.viral_surge.monthly);
+    expect((await search(business, 600)).data?.startCreatorSearch.granted).toBe(600);
+
+    const change = async (price: string) => {
+      const subscription = await stripe.stripe.subscriptions.retrieve(subscriptionId!);
+      await stripe.stripe.subscriptions.update(subscriptionId!, { items: [{ id: subscription.items.data[0].id, price }] });
+      await settle(stripe, [app]);
+    };
+    await change(stripe.prices.glow_up.monthly);
+    // Glow Up allows 500 a month: 600 are used already in this window.
+    expect((await search(business, 1)).errors?.[0].extensions).toMatchObject({ code: 'PLAN_LIMIT_EXCEEDED', used: 600, plan: 'glow_up' });
+    await change(stripe.prices.viral_surge.monthly);
+    const back = await search(business, 2000);
+    expect(back.data?.startCreatorSearch).toMatchObject({ granted: 1900, partial: true });
+  });
+});
