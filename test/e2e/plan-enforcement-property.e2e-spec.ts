@@ -3,12 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { createTestApp, type GraphqlResponse, type TestApp } from '../utils/create-test-app.js';
 import {
+  CAN_USE,
   COMPLETE_SEARCH,
   CREATE_CAMPAIGN,
   DELETE_CAMPAIGN,
   setPlan,
   START_SEARCH,
   type CampaignData,
+  type CanUseData,
   type SearchData,
 } from '../utils/enforcement-helpers.js';
 
@@ -59,9 +61,10 @@ describe('plan enforcement property', () => {
     await t?.close();
   });
 
-  it('keeps used equal to the real count, and never grants above the limit in force', async () => {
+  it('keeps used equal to the real count, never grants above the limit in force, and never refuses what fitted', async () => {
     const limits = t.config.catalog.plans;
     let auditSeen = 0;
+    let refusalsChecked = 0;
 
     await fc.assert(
       fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 8 }), async (steps) => {
@@ -84,6 +87,13 @@ describe('plan enforcement property', () => {
             period = { start, end: new Date(start.getTime() + 30 * 86_400_000) };
             await setPlan(t, business, { planKey: plan, period });
           } else {
+            // The counters before the batch: with the audited increases during it, the most each
+            // counter can have reached while the batch ran.
+            const before: Record<string, number> = {};
+            for (const metric of ['campaigns', 'creators']) {
+              const res = await t.gql<CanUseData>(CAN_USE, { metric, amount: 1 }, token);
+              before[metric] = res.data!.canUse.used;
+            }
             const existing = [...campaigns];
             const open = [...running];
             const results = await Promise.all(
@@ -119,6 +129,32 @@ describe('plan enforcement property', () => {
               if (code !== undefined && !EXPECTED_REFUSALS.has(String(code))) {
                 throw new Error(`unexpected ${String(code)}: ${res.errors?.[0]?.message}`);
               }
+            }
+
+            // No over-refusal: a refusal is real only if, at some moment of the batch, the request
+            // did not fit under the limit in force. The counter can have been at most its value
+            // before the batch or a value the audit saw it reach during the batch.
+            const reached: { metric: string; used: number }[] = await t.dataSource.query(
+              'SELECT metric, max(used)::int AS used FROM usage_grant_audit WHERE business_id = $1 AND id > $2 GROUP BY metric',
+              [business, auditSeen],
+            );
+            const planLimits = limits.find((p) => p.key === plan)!.limits;
+            for (const res of results) {
+              const extensions = res.errors?.[0]?.extensions;
+              if (extensions?.code !== 'PLAN_LIMIT_EXCEEDED') continue;
+              const metric = String(extensions.metric);
+              const limit = planLimits[metric];
+              const requested = Number(extensions.requested);
+              // Creator searches take what is left (partial): refused only when nothing is.
+              const needed = metric === 'creators' ? 1 : requested;
+              const most = Math.max(before[metric], reached.find((r) => r.metric === metric)?.used ?? 0);
+              if (extensions.limit !== limit || limit === -1 || most + needed <= limit) {
+                throw new Error(`over-refusal of ${requested} ${metric} on ${plan} (limit ${limit}, at most ${most} used): ${JSON.stringify(extensions)}`);
+              }
+              if (Number(extensions.used) + needed <= limit) {
+                throw new Error(`refusal reports a counter that fits: ${JSON.stringify(extensions)}`);
+              }
+              refusalsChecked++;
             }
           }
 
@@ -160,5 +196,7 @@ describe('plan enforcement property', () => {
     // The audit really saw grants (the trigger works), so the limit check above was not vacuous.
     const [{ grants }]: { grants: number }[] = await t.dataSource.query('SELECT count(*)::int AS grants FROM usage_grant_audit');
     expect(grants).toBeGreaterThan(100);
+    // ...and refusals were checked, so the over-refusal check was not vacuous either.
+    expect(refusalsChecked).toBeGreaterThan(20);
   }, 120_000);
 });

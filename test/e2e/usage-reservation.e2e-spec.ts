@@ -73,8 +73,8 @@ describe('UsageService.reserve', () => {
     const dataSource = t.app.get(DataSource);
     const query = dataSource.query.bind(dataSource);
     let reads = 0;
-    const spy = jest.spyOn(dataSource, 'query').mockImplementation(async (sql: string, parameters?: unknown[]) => {
-      const result: unknown = await query(sql, parameters);
+    const spy = jest.spyOn(dataSource, 'query').mockImplementation(async (sql: string, parameters?: unknown) => {
+      const result: unknown = await query(sql, parameters as unknown[]);
       if (sql.includes('FOR UPDATE')) await move(-1);
       else if (/^\s*SELECT used FROM usage_counters/.test(sql) && ++reads < 3) await move(+1);
       return result;
