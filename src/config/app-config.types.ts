@@ -35,6 +35,8 @@ export interface AppConfig {
     toleranceSeconds: number;
   };
   pastDueGraceDays: number;
+  /** Staleness bounds of per-instance caches kept fresh by LISTEN/NOTIFY. */
+  cache: { entitlementsTtlMs: number; listenerHeartbeatMs: number };
   catalogPath: string;
   catalog: PlanCatalog;
   priceIds: PlanPriceIds;

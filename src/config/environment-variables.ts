@@ -126,6 +126,20 @@ export class EnvironmentVariables {
   @IsOptional()
   @Type(() => Number)
   @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  ENTITLEMENTS_CACHE_TTL_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(600_000)
+  LISTENER_HEARTBEAT_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
   @Min(2)
   @Max(50)
   GRAPHQL_MAX_DEPTH?: number;
@@ -166,6 +180,10 @@ export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
   WEBHOOK_POLL_INTERVAL_MS: 'how often the inbox is polled besides LISTEN/NOTIFY, in ms (default 2000)',
   WEBHOOK_TOLERANCE_SECONDS: 'largest accepted age of a Stripe-Signature timestamp in seconds (default 300)',
   PAST_DUE_GRACE_DAYS: 'days a past_due subscription keeps its plan, 0-60 (default 7)',
+  ENTITLEMENTS_CACHE_TTL_MS:
+    'longest an instance serves a cached plan without re-reading it, in ms, 100-3600000 (default 60000); invalidations usually evict much sooner',
+  LISTENER_HEARTBEAT_MS:
+    'every LISTEN connection sends itself a NOTIFY this often, in ms, and reconnects (dropping its cache) when one is not heard before the next is due (default 10000)',
   GRAPHQL_MAX_DEPTH: 'deepest GraphQL selection allowed, 2-50 (default 10)',
   GRAPHQL_MAX_COMPLEXITY: 'largest GraphQL query cost allowed (default 1000)',
   PLAN_VALIDATION_BYPASS:

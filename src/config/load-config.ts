@@ -119,6 +119,10 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
         toleranceSeconds: vars.WEBHOOK_TOLERANCE_SECONDS ?? 300,
       },
       pastDueGraceDays: vars.PAST_DUE_GRACE_DAYS ?? 7,
+      cache: {
+        entitlementsTtlMs: vars.ENTITLEMENTS_CACHE_TTL_MS ?? 60_000,
+        listenerHeartbeatMs: vars.LISTENER_HEARTBEAT_MS ?? 10_000,
+      },
       catalogPath,
       catalog,
       priceIds,

@@ -1,8 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import pg from 'pg';
 
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
+/** TCP keepalive probes start after this idle time, so the OS notices a peer that vanished. */
+const KEEPALIVE_INITIAL_DELAY_MS = 10_000;
+/** Heartbeat payloads start with this; they are consumed here and never reach onNotification. */
+export const HEARTBEAT_PREFIX = 'pg-listener-heartbeat:';
 
 export interface PgListenerOptions {
   connectionString: string;
@@ -15,16 +20,29 @@ export interface PgListenerOptions {
   onListening?(): void;
   /** Called when the connection is lost, before the reconnect is scheduled. */
   onLost?(): void;
+  /**
+   * Every this many ms the connection sends a NOTIFY to its own channel and must hear it before
+   * the next one is due; otherwise it counts as lost (reconnect, onLost). Catches what TCP
+   * keepalive cannot: a connection that is up but no longer receives (UNLISTEN, a stuck
+   * session, a proxy that drops traffic). Unset: no heartbeat.
+   */
+  heartbeatMs?: number;
 }
 
 /**
  * A dedicated connection that LISTENs on one channel (LISTEN needs a session of its own, never a
  * pooled one), reconnecting with backoff when it drops. Used by every in-process cache and
- * worker that PostgreSQL NOTIFY wakes.
+ * worker that PostgreSQL NOTIFY wakes. TCP keepalive finds a dead peer; the heartbeat (when
+ * configured) finds a connection that is alive but deaf. Both end in the same reconnect.
  */
 export class PgListener {
+  private readonly id = randomUUID();
   private client: pg.Client | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** The heartbeat sent and not heard yet. */
+  private pendingHeartbeat: string | undefined;
+  private heartbeats = 0;
   private reconnectDelay = RECONNECT_MIN_MS;
   private closing = false;
 
@@ -37,9 +55,21 @@ export class PgListener {
   async start(): Promise<void> {
     if (this.closing) return;
     const { connectionString, channel, applicationName } = this.options;
-    const client = new pg.Client({ connectionString, application_name: applicationName });
+    const client = new pg.Client({
+      connectionString,
+      application_name: applicationName,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
+    });
     client.on('notification', (message) => {
-      if (message.channel === channel) this.options.onNotification(message.payload ?? '');
+      if (message.channel !== channel) return;
+      const payload = message.payload ?? '';
+      if (payload.startsWith(HEARTBEAT_PREFIX)) {
+        // Every instance's heartbeats arrive here; only our own proves this connection hears.
+        if (payload === this.pendingHeartbeat) this.pendingHeartbeat = undefined;
+        return;
+      }
+      this.options.onNotification(payload);
     });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
@@ -56,12 +86,14 @@ export class PgListener {
     }
     this.client = client;
     this.reconnectDelay = RECONNECT_MIN_MS;
+    this.startHeartbeat(client);
     this.options.onListening?.();
   }
 
   async stop(): Promise<void> {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
+    clearInterval(this.heartbeatTimer);
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
@@ -71,6 +103,8 @@ export class PgListener {
     if (this.closing || this.reconnectTimer) return;
     if (this.client && this.client !== client) return;
     this.client = undefined;
+    clearInterval(this.heartbeatTimer);
+    this.pendingHeartbeat = undefined;
     client.removeAllListeners('end');
     client.removeAllListeners('error');
     // A broken client may still emit later; keep one no-op handler so it cannot crash the process.
@@ -86,5 +120,23 @@ export class PgListener {
       void this.start();
     }, this.reconnectDelay);
     this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
+  }
+
+  private startHeartbeat(client: pg.Client): void {
+    const every = this.options.heartbeatMs;
+    if (!every) return;
+    clearInterval(this.heartbeatTimer);
+    this.pendingHeartbeat = undefined;
+    this.heartbeatTimer = setInterval(() => {
+      if (this.pendingHeartbeat) {
+        this.lost(client, new Error(`heartbeat not heard within ${every} ms`));
+        return;
+      }
+      const payload = `${HEARTBEAT_PREFIX}${this.id}:${++this.heartbeats}`;
+      this.pendingHeartbeat = payload;
+      client.query('SELECT pg_notify($1, $2)', [this.options.channel, payload]).catch((error: unknown) => this.lost(client, error));
+    }, every);
+    // A heartbeat must never keep the process alive on its own.
+    this.heartbeatTimer.unref();
   }
 }

@@ -77,7 +77,7 @@ describe('EntitlementsCache', () => {
   });
 
   it('keeps at most maxEntries, dropping the oldest', async () => {
-    const cache = new EntitlementsCache(async (key) => key, 2);
+    const cache = new EntitlementsCache(async (key) => key, { maxEntries: 2 });
     cache.setEnabled(true);
     await cache.get('a');
     await cache.get('b');
@@ -85,5 +85,19 @@ describe('EntitlementsCache', () => {
     expect(cache.size).toBe(2);
     expect(cache.peek('a')).toBeUndefined();
     expect(cache.peek('c')).toBe('c');
+  });
+
+  it('loads again once an entry is older than the TTL, on the given clock', async () => {
+    let now = 1_000;
+    let loads = 0;
+    const cache = new EntitlementsCache(async () => ++loads, { ttlMs: 60_000, now: () => now });
+    cache.setEnabled(true);
+    await expect(cache.get('b1')).resolves.toBe(1);
+    now += 59_999;
+    await expect(cache.get('b1')).resolves.toBe(1);
+    now += 1;
+    expect(cache.peek('b1')).toBeUndefined();
+    await expect(cache.get('b1')).resolves.toBe(2);
+    await expect(cache.get('b1')).resolves.toBe(2);
   });
 });

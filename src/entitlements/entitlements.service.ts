@@ -54,11 +54,15 @@ interface AccountRow {
  * instance evicts it. The cache holds the account snapshot, not the decision: effectivePlan runs
  * on every call (microseconds), so trials, overrides and grace periods that end on their own take
  * effect on time without a notification.
+ *
+ * Staleness is bounded even when a notification is lost: the LISTEN connection has TCP keepalive
+ * and a heartbeat (LISTENER_HEARTBEAT_MS; a deaf or dead connection reconnects and the cache is
+ * dropped), and every entry is re-read after ENTITLEMENTS_CACHE_TTL_MS on the service's Clock.
  */
 @Injectable()
 export class EntitlementsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(EntitlementsService.name);
-  private readonly cache = new EntitlementsCache<EntitlementSnapshot>((businessId) => this.loadSnapshot(businessId));
+  private readonly cache: EntitlementsCache<EntitlementSnapshot>;
   /** Until it listens nothing is cached; after a reconnect the cache starts empty, since notifications sent meanwhile were lost. */
   private readonly listener: PgListener;
 
@@ -68,6 +72,10 @@ export class EntitlementsService implements OnModuleInit, OnModuleDestroy {
     config: AppConfigService,
     private readonly clock: Clock,
   ) {
+    this.cache = new EntitlementsCache((businessId) => this.loadSnapshot(businessId), {
+      ttlMs: config.values.cache.entitlementsTtlMs,
+      now: () => this.clock.now().getTime(),
+    });
     this.listener = new PgListener({
       connectionString: config.values.databaseUrl!,
       channel: ENTITLEMENTS_CHANNEL,
@@ -79,6 +87,7 @@ export class EntitlementsService implements OnModuleInit, OnModuleDestroy {
         this.logger.log(`listening on ${ENTITLEMENTS_CHANNEL}: entitlements cached`);
       },
       onLost: () => this.cache.setEnabled(false),
+      heartbeatMs: config.values.cache.listenerHeartbeatMs,
     });
   }
 
