@@ -21,8 +21,14 @@ export interface PlanDefinition {
   limits: Record<string, number>;
   /** feature key -> enabled; every catalog feature is present. */
   features: Record<string, boolean>;
+  /** On sale (listed, purchasable). False for plans the catalog marks inactive and for retired plans. */
   active: boolean;
   isFree: boolean;
+  /**
+   * No longer in the catalog file: loaded from its last definition in the `plans` table so that
+   * accounts still on it keep its limits and features. Never sold.
+   */
+  retired: boolean;
 }
 
 export interface PlanCatalog {

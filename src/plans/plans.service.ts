@@ -8,18 +8,25 @@ import { PlanEntity } from './plan.entity.js';
 import type { PlanModel } from './plan.model.js';
 import { PlansErrorCode, PlansException } from './plans.exception.js';
 import { buildPriceIndex, type PricedPlan, type PriceIndex, resolvePlanByPriceId } from './price-index.util.js';
+import { toRetiredPlan } from './retired-plan.util.js';
 import { toPlanModel } from './to-plan-model.util.js';
 
 /**
  * The plan catalog. The file (validated at boot) is the source; the `plans` table mirrors it so
  * that queries can join it. Lookups are served from memory.
+ *
+ * A plan removed from the file is retired, not forgotten: its last row in `plans` is loaded at
+ * boot with its limits, features and Stripe price ids, so accounts still on it (and renewals of
+ * its price) keep working. It is never listed or sold.
  */
 @Injectable()
 export class PlansService implements OnModuleInit {
   private readonly logger = new Logger(PlansService.name);
   private readonly catalog: PlanCatalog;
-  private readonly byKey: ReadonlyMap<string, PlanDefinition>;
+  private readonly byKey = new Map<string, PlanDefinition>();
   private priceIds: PlanPriceIds;
+  /** Price ids of retired plans, as last stored: renewals of those prices still resolve. */
+  private retiredPriceIds: PlanPriceIds = {};
   private priceIndex: PriceIndex;
 
   constructor(
@@ -27,17 +34,19 @@ export class PlansService implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     this.catalog = config.values.catalog;
-    this.byKey = new Map(this.catalog.plans.map((plan) => [plan.key, plan]));
+    for (const plan of this.catalog.plans) this.byKey.set(plan.key, plan);
     this.priceIds = config.values.priceIds;
-    this.priceIndex = buildPriceIndex(this.priceIds);
+    this.priceIndex = this.buildIndex();
   }
 
   async onModuleInit(): Promise<void> {
+    await this.loadRetiredPlans();
     await this.syncCatalogTable();
     this.logger.log(
       { plans: this.catalog.plans.map((p) => p.key), path: this.config.values.catalogPath },
       `plan catalog loaded: ${this.catalog.plans.length} plans`,
     );
+    await this.reportPlansInUseNotInCatalog();
   }
 
   get metrics() {
@@ -48,11 +57,12 @@ export class PlansService implements OnModuleInit {
     return this.catalog.featureKeys;
   }
 
-  /** Active plans, cheapest first as the catalog orders them. */
+  /** Active plans, cheapest first as the catalog orders them (never retired ones). */
   list(): PlanDefinition[] {
     return this.catalog.plans.filter((plan) => plan.active);
   }
 
+  /** Catalog and retired plans: every plan an account may be on. */
   has(key: string): boolean {
     return this.byKey.has(key);
   }
@@ -90,15 +100,74 @@ export class PlansService implements OnModuleInit {
       merged[plan.key] = { ...discovered[plan.key], ...this.config.values.priceIds[plan.key] };
     }
     this.priceIds = merged;
-    this.priceIndex = buildPriceIndex(merged);
+    this.priceIndex = this.buildIndex();
     await this.syncCatalogTable();
+  }
+
+  /** Catalog prices win over a retired plan's stored price when both name the same id. */
+  private buildIndex(): PriceIndex {
+    return buildPriceIndex({ ...this.retiredPriceIds, ...this.priceIds });
+  }
+
+  /** Plans in the table but no longer in the file: kept loaded, inactive, with their last definition. */
+  private async loadRetiredPlans(): Promise<void> {
+    const catalogKeys = this.catalog.plans.map((p) => p.key);
+    const rows = await this.dataSource
+      .getRepository(PlanEntity)
+      .createQueryBuilder('plan')
+      .where('NOT (plan.key = ANY(:keys))', { keys: catalogKeys })
+      .orderBy('plan.sort_order')
+      .getMany();
+    const defaultPlan = this.defaultPlan();
+    rows.forEach((row, index) => {
+      const plan = toRetiredPlan(row, this.catalog.metrics, this.catalog.featureKeys, defaultPlan, this.catalog.plans.length + index);
+      this.byKey.set(plan.key, plan);
+      const stored = { monthly: row.stripeMonthlyPriceId ?? undefined, yearly: row.stripeYearlyPriceId ?? undefined };
+      this.retiredPriceIds[plan.key] = Object.fromEntries(Object.entries(stored).filter(([, id]) => id !== undefined));
+    });
+    this.priceIndex = this.buildIndex();
+    if (rows.length > 0) {
+      this.logger.log({ retired: rows.map((r) => r.key) }, `retired plans kept for accounts still on them: ${rows.map((r) => r.key).join(', ')}`);
+    }
+  }
+
+  /**
+   * Plan keys that accounts or subscriptions reference but the catalog file lacks: retired ones
+   * still work (warn, so someone decides their future); unknown ones cannot (error).
+   */
+  private async reportPlansInUseNotInCatalog(): Promise<void> {
+    const rows: { plan_key: string; accounts: number }[] = await this.dataSource.query(
+      `SELECT plan_key, count(DISTINCT business_id)::int AS accounts FROM (
+         SELECT business_id, plan_key FROM billing_accounts
+         UNION ALL SELECT business_id, override_plan_key FROM billing_accounts WHERE override_plan_key IS NOT NULL
+         UNION ALL SELECT business_id, trial_plan_key FROM billing_accounts WHERE trial_plan_key IS NOT NULL
+         UNION ALL SELECT business_id, plan_key FROM subscriptions WHERE plan_key IS NOT NULL
+       ) used
+       WHERE NOT (plan_key = ANY($1)) GROUP BY plan_key ORDER BY plan_key`,
+      [this.catalog.plans.map((p) => p.key)],
+    );
+    for (const { plan_key: planKey, accounts } of rows) {
+      if (this.byKey.has(planKey)) {
+        this.logger.warn({ planKey, accounts }, `plan "${planKey}" is not in the catalog but ${accounts} account(s) use it: kept as a retired plan`);
+      } else {
+        this.logger.error({ planKey, accounts }, `plan "${planKey}" is used by ${accounts} account(s) but has no definition at all`);
+      }
+    }
   }
 
   private async syncCatalogTable(): Promise<void> {
     const kinds = new Map(this.catalog.metrics.map((m) => [m.key, m.kind]));
     await this.dataSource.transaction(async (manager) => {
       // Cleared first so a price id moved from one plan to another cannot trip the unique index.
-      await manager.query('UPDATE plans SET stripe_monthly_price_id = NULL, stripe_yearly_price_id = NULL');
+      // A retired plan keeps its ids (renewals of its prices must still resolve) unless a catalog
+      // plan now uses one of them.
+      const catalogPriceIds = Object.values(this.priceIds).flatMap((byInterval) => Object.values(byInterval));
+      await manager.query(
+        `UPDATE plans SET
+           stripe_monthly_price_id = CASE WHEN key = ANY($1) OR stripe_monthly_price_id = ANY($2) THEN NULL ELSE stripe_monthly_price_id END,
+           stripe_yearly_price_id = CASE WHEN key = ANY($1) OR stripe_yearly_price_id = ANY($2) THEN NULL ELSE stripe_yearly_price_id END`,
+        [this.catalog.plans.map((p) => p.key), catalogPriceIds],
+      );
       await manager.upsert(
         PlanEntity,
         this.catalog.plans.map((plan) => ({

@@ -95,6 +95,7 @@ export function validatePlanCatalog(raw: unknown): CatalogValidationResult {
         features: Object.fromEntries(dto.featureKeys.map((f) => [f, plan.features[f] === true])),
         active: plan.active ?? true,
         isFree: plan.prices.monthly === 0 && plan.prices.yearly === 0,
+        retired: false,
       })),
     },
   };
