@@ -290,7 +290,7 @@ describe('plan enforcement', () => {
       expect(await usageOf(a, business, 'creators')).toBe(50);
     });
 
-    it('starts creators at zero in a new billing period, and settles old searches in their own period', async () => {
+    it('starts creators at zero under a new billing cycle anchor, and settles old searches in their own window', async () => {
       const business = 'biz_period';
       const token = await member(business);
       const p1 = new Date(Date.now() - 10 * DAY);
