@@ -1,14 +1,28 @@
 import type { ApolloDriverConfig } from '@nestjs/apollo';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { Request, Response } from 'express';
-import depthLimit from 'graphql-depth-limit';
 import type { AppConfig } from '../config/app-config.types.js';
-import { queryComplexityPlugin } from './query-complexity.plugin.js';
+
+/** Fixed armor limits: generous for this API's queries, far below what hurts the server. */
+export const GRAPHQL_ARMOR_LIMITS = { maxAliases: 15, maxDirectives: 50, maxTokens: 1000 } as const;
 
 /**
  * Code-first schema, built in memory at boot; `npm run schema:print` writes schema.gql and a
  * test fails when the committed file differs from what the code builds.
  */
 export function buildGraphqlOptions(config: AppConfig): Omit<ApolloDriverConfig, 'driver'> {
+  // graphql-armor answers every refusal with BAD_USER_INPUT and HTTP 400, before execution.
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.graphql.maxDepth, flattenFragments: true },
+    costLimit: { maxCost: config.graphql.maxComplexity },
+    maxAliases: { n: GRAPHQL_ARMOR_LIMITS.maxAliases },
+    maxDirectives: { n: GRAPHQL_ARMOR_LIMITS.maxDirectives },
+    // Armor's token plugin throws outside Apollo's parse step (HTTP 500); graphql-js counts
+    // tokens itself in `parseOptions` below, answered 400 GRAPHQL_PARSE_FAILED.
+    maxTokens: { enabled: false },
+    // "Did you mean ...?" maps the schema for an attacker once introspection is off.
+    blockFieldSuggestion: { enabled: config.isProduction },
+  }).protect();
   return {
     path: '/graphql',
     autoSchemaFile: true,
@@ -16,10 +30,15 @@ export function buildGraphqlOptions(config: AppConfig): Omit<ApolloDriverConfig,
     introspection: !config.isProduction,
     graphiql: !config.isProduction,
     includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: armor.allowBatchedHttpRequests,
+    // Let AppExceptionFilter's 503/429 reach the HTTP status (Nest would reset it to 200).
+    preserveHttpStatusForExecutionErrors: false,
     // Our AppExceptionFilter already turns every error into a GraphQLError with a code.
     autoTransformHttpErrors: false,
-    validationRules: [depthLimit(config.graphql.maxDepth)],
-    plugins: [queryComplexityPlugin(config.graphql.maxComplexity)],
+    parseOptions: { maxTokens: GRAPHQL_ARMOR_LIMITS.maxTokens },
+    validationRules: armor.validationRules,
+    // graphql-armor is CommonJS and types its plugins against Apollo's CJS build; same runtime objects.
+    plugins: armor.plugins as NonNullable<ApolloDriverConfig['plugins']>,
     context: ({ req, res }: { req: Request; res: Response }) => ({ req, res }),
   };
 }
