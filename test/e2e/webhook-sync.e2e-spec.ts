@@ -231,6 +231,8 @@ describe('webhooks -> sync from Stripe (simulator as Stripe, real PostgreSQL)', 
       );
       let killed = false;
       for (let i = 0; i < 200 && !killed; i++) {
+        // pg_stat_activity is a snapshot per transaction: take a fresh one each time.
+        await blocker.query('SELECT pg_stat_clear_snapshot()');
         const [waiting] = await blocker.query(
           `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE stripe_events%'`,
         );
