@@ -18,6 +18,7 @@ const sub = (items: StripeSubscriptionItemSnapshot[]): StripeSubscriptionSnapsho
   items,
   metadata: {},
   currentPeriodStart: items[0]?.currentPeriodStart ?? null,
+  billingCycleAnchor: null,
   currentPeriodEnd: items[0]?.currentPeriodEnd ?? null,
   cancelAtPeriodEnd: false,
   cancelAt: null,
