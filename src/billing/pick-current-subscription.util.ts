@@ -19,14 +19,14 @@ export const SUBSCRIPTION_STATUS_RANK = [
  * The subscription that decides the account's plan: the best-ranked status, and among equals
  * the most recently created. Null when the customer has none.
  */
-export function pickCurrentSubscription(
-  subscriptions: readonly StripeSubscriptionSnapshot[],
-): StripeSubscriptionSnapshot | null {
+export function pickCurrentSubscription<T extends Pick<StripeSubscriptionSnapshot, 'status' | 'created'>>(
+  subscriptions: readonly T[],
+): T | null {
   const rank = (status: string) => {
     const index = (SUBSCRIPTION_STATUS_RANK as readonly string[]).indexOf(status);
     return index === -1 ? SUBSCRIPTION_STATUS_RANK.length : index;
   };
-  let best: StripeSubscriptionSnapshot | null = null;
+  let best: T | null = null;
   for (const subscription of subscriptions) {
     if (
       !best ||

@@ -35,6 +35,14 @@ export interface AppConfig {
     toleranceSeconds: number;
   };
   pastDueGraceDays: number;
+  billing: {
+    /** Front-end base URL (no trailing slash): Checkout's cancel URL and the portal return lead here. */
+    appUrl: string;
+    /** This service's public base URL (no trailing slash): Checkout's success URL hits its return route. */
+    publicUrl: string;
+    /** Billing settings page under appUrl, e.g. /settings/billing. */
+    returnPath: string;
+  };
   catalogPath: string;
   catalog: PlanCatalog;
   priceIds: PlanPriceIds;
@@ -46,4 +54,6 @@ export interface AppConfig {
      */
     bypass: PlanBypass;
   };
+  /** GET /billing, the tour's billing page: on outside production unless BILLING_PAGE_ENABLED says otherwise. */
+  billingPage: { enabled: boolean };
 }
