@@ -98,6 +98,18 @@ describe('owner plan changes against the simulator (preview, upgrade now, downgr
     });
   });
 
+  it('does not apply an upgrade whose charge is declined', async () => {
+    const start = await subscribe(t, stripe, 'biz_upgrade_declined', 'glow_up');
+    const customer = (await stripe.stripe.subscriptions.retrieve(start.subscription!.id)).customer as string;
+    await stripe.control(`/_sim/customers/${customer}/payment_behavior`, { behavior: 'fail' });
+    const res = await gql('biz_upgrade_declined', CHANGE_PLAN, { plan: 'fame_flex', interval: 'MONTHLY' });
+    expect(errorCode(res)).toBe('STRIPE_REQUEST_FAILED');
+    expect(res.errors![0].extensions).toMatchObject({ stripeCode: 'card_declined' });
+    expect(await billingOf(t, 'biz_upgrade_declined')).toMatchObject({ plan: { key: 'glow_up' }, subscription: { planKey: 'glow_up' } });
+    const price = (await stripe.stripe.subscriptions.retrieve(start.subscription!.id)).items.data[0].price.id;
+    expect(price).toBe(stripe.prices.glow_up.monthly);
+  });
+
   it('downgrades at the period end: scheduled, visible, cancellable, then applied when the clock passes the period end', async () => {
     const start = await subscribe(t, stripe, 'biz_downgrade', 'viral_surge');
     const periodEnd = start.subscription!.currentPeriodEnd!;
