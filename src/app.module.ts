@@ -8,6 +8,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AuthModule } from './auth/auth.module.js';
 import { BillingModule } from './billing/billing.module.js';
+import { BillingPageModule } from './billing-page/billing-page.module.js';
 import { CampaignsModule } from './campaigns/campaigns.module.js';
 import { ClockModule } from './clock/clock.module.js';
 import { AppExceptionFilter } from './common/filters/app-exception.filter.js';
@@ -65,6 +66,7 @@ export class AppModule {
         CampaignsModule,
         CreatorSearchesModule,
         WebhooksModule,
+        BillingPageModule.register({ enabled: config.billingPage.enabled }),
       ],
       providers: [
         { provide: APP_FILTER, useClass: AppExceptionFilter },

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export const BILLING_SYNC_SOURCES = ['webhook', 'manual', 'scheduler', 'checkout-return', 'admin', 'system'] as const;
+export const BILLING_SYNC_SOURCES = ['webhook', 'manual', 'scheduler', 'checkout-return', 'admin', 'system', 'owner'] as const;
 export type BillingSyncSource = (typeof BILLING_SYNC_SOURCES)[number];
 
 /** Every change of an account's billingSyncStatus, newest last; what admins read as history. */

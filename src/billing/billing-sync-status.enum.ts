@@ -19,4 +19,8 @@ export enum BillingSyncStatus {
   RECONCILIATION = 'reconciliation',
   ADMIN_REPAIR = 'admin_repair',
   TRIAL_EXPIRED = 'trial_expired',
+  /** The owner changed the subscription through this API (plan change, cancel, resume). */
+  OWNER_PLAN_CHANGE = 'owner_plan_change',
+  OWNER_CANCEL = 'owner_cancel',
+  OWNER_RESUME = 'owner_resume',
 }

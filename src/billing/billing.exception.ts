@@ -16,6 +16,13 @@ export enum BillingErrorCode {
    * business already has another Stripe customer: needs a human (dead letter at once).
    */
   CUSTOMER_MISMATCH = 'CUSTOMER_MISMATCH',
+  /** Free, unknown, inactive, or no Stripe price for the interval. */
+  PLAN_NOT_PURCHASABLE = 'PLAN_NOT_PURCHASABLE',
+  /** A live subscription exists (active, trialing, past_due, unpaid, paused): change the plan instead. */
+  ALREADY_SUBSCRIBED = 'ALREADY_SUBSCRIBED',
+  NO_SUBSCRIPTION = 'NO_SUBSCRIPTION',
+  NO_STRIPE_CUSTOMER = 'NO_STRIPE_CUSTOMER',
+  SAME_PLAN = 'SAME_PLAN',
 }
 
 const STATUS: Record<BillingErrorCode, HttpStatus> = {
@@ -26,6 +33,11 @@ const STATUS: Record<BillingErrorCode, HttpStatus> = {
   [BillingErrorCode.SYNC_CONTENDED]: HttpStatus.SERVICE_UNAVAILABLE,
   [BillingErrorCode.UNKNOWN_CUSTOMER]: HttpStatus.INTERNAL_SERVER_ERROR,
   [BillingErrorCode.CUSTOMER_MISMATCH]: HttpStatus.CONFLICT,
+  [BillingErrorCode.PLAN_NOT_PURCHASABLE]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [BillingErrorCode.ALREADY_SUBSCRIBED]: HttpStatus.CONFLICT,
+  [BillingErrorCode.NO_SUBSCRIPTION]: HttpStatus.CONFLICT,
+  [BillingErrorCode.NO_STRIPE_CUSTOMER]: HttpStatus.CONFLICT,
+  [BillingErrorCode.SAME_PLAN]: HttpStatus.CONFLICT,
 };
 
 export class BillingException extends AppException<BillingErrorCode> {

@@ -1,15 +1,19 @@
 import { Module } from '@nestjs/common';
 import { EntitlementsModule } from '../entitlements/entitlements.module.js';
+import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { PlansModule } from '../plans/plans.module.js';
 import { StripeModule } from '../stripe/stripe.module.js';
 import { BillingAccountsService } from './billing-accounts.service.js';
 import { BillingSyncService } from './billing-sync.service.js';
+import { BillingController, CheckoutReturnController } from './billing.controller.js';
 import { BillingResolver } from './billing.resolver.js';
 import { BillingService } from './billing.service.js';
+import { OwnerBillingService } from './owner-billing.service.js';
 
 @Module({
-  imports: [PlansModule, StripeModule, EntitlementsModule],
-  providers: [BillingAccountsService, BillingService, BillingSyncService, BillingResolver],
-  exports: [BillingAccountsService, BillingService, BillingSyncService],
+  imports: [PlansModule, StripeModule, EntitlementsModule, IdempotencyModule],
+  controllers: [BillingController, CheckoutReturnController],
+  providers: [BillingAccountsService, BillingService, BillingSyncService, OwnerBillingService, BillingResolver],
+  exports: [BillingAccountsService, BillingService, BillingSyncService, OwnerBillingService],
 })
 export class BillingModule {}

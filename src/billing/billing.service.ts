@@ -1,14 +1,29 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import type { AuthAccount } from '../auth/auth-account.types.js';
 import { Clock } from '../clock/clock.js';
+import { usageWindow } from '../enforcement/usage-window.util.js';
 import { effectivePlan } from '../entitlements/effective-plan.util.js';
+import type { PlanDefinition } from '../plans/plan-catalog.types.js';
+import { BillingIntervalModel, MetricKindModel } from '../plans/plan.model.js';
 import { PlansService } from '../plans/plans.service.js';
-import type { BillingAccountModel } from './billing-account.model.js';
+import { toSubscriptionDetails } from '../stripe/to-stripe-snapshot.util.js';
+import type { BillingAccountEntity } from './billing-account.entity.js';
+import type { BillingAccountModel, BillingSubscriptionModel, BillingUsageModel } from './billing-account.model.js';
 import { BillingAccountsService } from './billing-accounts.service.js';
+import { billingWarnings, overLimitOf, type UsageLine } from './billing-warnings.util.js';
+import { pickCurrentSubscription } from './pick-current-subscription.util.js';
+import { SubscriptionEntity } from './subscription.entity.js';
 
+/** Subscriptions that are over: billing.subscription is null rather than showing them. */
+const ENDED_STATUSES = new Set(['canceled', 'incomplete_expired']);
+
+/** The `billing` object: one read of the account, its subscriptions and its usage counters. */
 @Injectable()
 export class BillingService {
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accounts: BillingAccountsService,
     private readonly plans: PlansService,
     private readonly clock: Clock,
@@ -21,19 +36,111 @@ export class BillingService {
       ? { status: account.subscriptionStatus, planKey: account.planKey }
       : null;
     const effective = effectivePlan(account, subscription, now, this.plans.defaultPlan().key);
+    const plan = this.plans.get(effective.planKey);
+    const rows = await this.dataSource.getRepository(SubscriptionEntity).findBy({ businessId: account.businessId });
+    const currentRow = pickCurrentSubscription(rows.map((row) => ({ row, status: row.status, created: row.stripeCreatedAt })))?.row ?? null;
+    const usage = await this.usageFor(account, plan, now);
+    const overLimit = overLimitOf(usage);
     return {
       businessId: account.businessId,
-      plan: this.plans.toModel(this.plans.get(effective.planKey)),
+      plan: this.plans.toModel(plan),
       planSource: effective.source,
-      warnings: effective.warnings,
+      subscription: currentRow && !ENDED_STATUSES.has(currentRow.status) ? this.toSubscriptionModel(currentRow) : null,
+      usage,
+      overLimit,
+      warnings: billingWarnings(
+        {
+          subscriptionStatus: account.subscriptionStatus,
+          gracePeriodEndsAt: account.gracePeriodEndsAt,
+          cancelAtPeriodEnd: account.cancelAtPeriodEnd,
+          cancelAt: currentRow?.cancelAt ?? null,
+          currentPeriodEnd: account.currentPeriodEnd,
+          overLimit,
+        },
+        now,
+      ),
+      billingSyncStatus: account.billingSyncStatus,
+      lastSyncedAt: account.lastSyncedAt,
       subscribedPlanKey: account.planKey,
       subscriptionStatus: account.subscriptionStatus,
       trialStatus: account.trialStatus,
       trialEndsAt: account.trialEndsAt,
       currentPeriodEnd: account.currentPeriodEnd,
       cancelAtPeriodEnd: account.cancelAtPeriodEnd,
-      billingSyncStatus: account.billingSyncStatus,
-      lastSyncedAt: account.lastSyncedAt,
+    };
+  }
+
+  /** One stored subscription, as the owner mutations return it. */
+  async getSubscription(subscriptionId: string): Promise<BillingSubscriptionModel> {
+    return this.toSubscriptionModel(
+      await this.dataSource.getRepository(SubscriptionEntity).findOneByOrFail({ id: subscriptionId }),
+    );
+  }
+
+  /**
+   * Use of every catalog metric in the window enforcement counts it in. The ONE place the billing
+   * API computes usage windows: it asks the enforcement period helper, so both always agree.
+   */
+  async usageFor(
+    account: Pick<
+      BillingAccountEntity,
+      'businessId' | 'currentPeriodStart' | 'currentPeriodEnd' | 'billingCycleAnchor' | 'createdAt'
+    >,
+    plan: Pick<PlanDefinition, 'limits'>,
+    now: Date,
+  ): Promise<(BillingUsageModel & UsageLine)[]> {
+    const windows = this.plans.metrics.map((metric) => {
+      const window = usageWindow(metric, { ...account, accountCreatedAt: account.createdAt }, now);
+      return { metric, periodStart: window.start, periodEnd: window.end };
+    });
+    const counters: { metric: string; period_start: Date; used: number }[] = await this.dataSource.query(
+      'SELECT metric, period_start, used FROM usage_counters WHERE business_id = $1 AND period_start = ANY($2)',
+      [account.businessId, [...new Set(windows.map((w) => w.periodStart.toISOString()))]],
+    );
+    return windows.map(({ metric, periodStart, periodEnd }) => {
+      const used =
+        counters.find((c) => c.metric === metric.key && c.period_start.getTime() === periodStart.getTime())?.used ?? 0;
+      const limit = plan.limits[metric.key] ?? 0;
+      const count = metric.kind === 'count';
+      return {
+        metric: metric.key,
+        kind: count ? MetricKindModel.COUNT : MetricKindModel.PERIOD,
+        used,
+        limit,
+        remaining: limit === -1 ? null : Math.max(limit - used, 0),
+        periodStart: count ? null : periodStart,
+        periodEnd: count ? null : periodEnd,
+      };
+    });
+  }
+
+  private toSubscriptionModel(row: SubscriptionEntity): BillingSubscriptionModel {
+    const details = toSubscriptionDetails(row.stripeObject);
+    let scheduledChange: BillingSubscriptionModel['scheduledChange'] = null;
+    if (details.scheduledChange) {
+      try {
+        const priced = this.plans.resolvePriceId(details.scheduledChange.priceId);
+        scheduledChange = {
+          planKey: priced.planKey,
+          interval: priced.interval as BillingIntervalModel,
+          effectiveAt: details.scheduledChange.effectiveAt,
+        };
+      } catch {
+        // A schedule to a price no plan sells (set up in the dashboard): not ours to describe.
+        scheduledChange = null;
+      }
+    }
+    return {
+      id: row.id,
+      status: row.status,
+      planKey: row.planKey,
+      interval: row.interval as BillingIntervalModel | null,
+      currentPeriodStart: row.currentPeriodStart,
+      currentPeriodEnd: row.currentPeriodEnd,
+      cancelAtPeriodEnd: row.cancelAtPeriodEnd,
+      cancelAt: row.cancelAt,
+      trialEnd: row.trialEnd,
+      scheduledChange,
     };
   }
 }

@@ -1,15 +1,14 @@
 import { subscriptionStatusRank as rank } from '../entitlements/subscription-status.constant.js';
 import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
 
-
 /**
- * The subscription that decides the account's plan: the best-ranked status (SUBSCRIPTION_STATUS_RANK), and among equals
- * the most recently created. Null when the customer has none.
+ * The subscription that decides the account's plan: the best-ranked status, and among equals the most
+ * recently created. Null when the customer has none.
  */
-export function pickCurrentSubscription(
-  subscriptions: readonly StripeSubscriptionSnapshot[],
-): StripeSubscriptionSnapshot | null {
-  let best: StripeSubscriptionSnapshot | null = null;
+export function pickCurrentSubscription<T extends Pick<StripeSubscriptionSnapshot, 'status' | 'created'>>(
+  subscriptions: readonly T[],
+): T | null {
+  let best: T | null = null;
   for (const subscription of subscriptions) {
     if (
       !best ||

@@ -43,6 +43,14 @@ export interface AppConfig {
   pastDueGraceDays: number;
   /** Staleness bounds of per-instance caches kept fresh by LISTEN/NOTIFY. */
   cache: { entitlementsTtlMs: number; listenerHeartbeatMs: number };
+  billing: {
+    /** Front-end base URL (no trailing slash): Checkout's cancel URL and the portal return lead here. */
+    appUrl: string;
+    /** This service's public base URL (no trailing slash): Checkout's success URL hits its return route. */
+    publicUrl: string;
+    /** Billing settings page under appUrl, e.g. /settings/billing. */
+    returnPath: string;
+  };
   catalogPath: string;
   catalog: PlanCatalog;
   priceIds: PlanPriceIds;
@@ -54,4 +62,6 @@ export interface AppConfig {
      */
     bypass: PlanBypass;
   };
+  /** GET /billing, the tour's billing page: on outside production unless BILLING_PAGE_ENABLED says otherwise. */
+  billingPage: { enabled: boolean };
 }

@@ -167,6 +167,22 @@ export class EnvironmentVariables {
   @Min(10)
   @Max(100000)
   GRAPHQL_MAX_COMPLEXITY?: number;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  APP_URL?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  PUBLIC_URL?: string;
+
+  @IsOptional()
+  @Matches(/^\/[^?#\s]*$/)
+  BILLING_RETURN_PATH?: string;
+
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  BILLING_PAGE_ENABLED?: string;
 }
 
 /** One-line hints printed beside a bad or missing variable. Keep in step with .env.example. */
@@ -201,6 +217,13 @@ export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
     'every LISTEN connection sends itself a NOTIFY this often, in ms, and reconnects (dropping its cache) when one is not heard before the next is due (default 10000)',
   GRAPHQL_MAX_DEPTH: 'deepest GraphQL selection allowed, 2-50 (default 10)',
   GRAPHQL_MAX_COMPLEXITY: 'largest GraphQL query cost allowed (default 1000)',
+  APP_URL:
+    'base URL of the front-end app owners are sent back to after Checkout and the billing portal; production: required; default http://localhost:<PORT>',
+  PUBLIC_URL:
+    "this service's public base URL, where Stripe sends the browser back (GET /billing/checkout/return); default APP_URL in production, http://localhost:<PORT> elsewhere",
+  BILLING_RETURN_PATH:
+    'path of the billing settings page under APP_URL, starting with / (default /settings/billing in production, /billing elsewhere)',
   PLAN_VALIDATION_BYPASS:
     'development only: `all` or comma-separated catalog metrics (e.g. campaigns,creators) whose limits are not enforced; ignored in production',
+  BILLING_PAGE_ENABLED: 'true or false: serve the tour billing page at GET /billing (default true outside production, false in production)',
 };

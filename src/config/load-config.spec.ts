@@ -22,6 +22,7 @@ const PRODUCTION = {
   STRIPE_SECRET_KEY: 'sk_live_abc',
   STRIPE_WEBHOOK_SECRET: 'whsec_abc',
   AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
+  APP_URL: 'https://app.example.com',
   ...PAID_PRICE_IDS,
 };
 
@@ -42,6 +43,33 @@ describe('loadConfig', () => {
     expect(result.config.catalog.plans.map((p) => p.key)).toEqual(['free', 'glow_up', 'viral_surge', 'fame_flex']);
   });
 
+  it('builds the billing return URLs from APP_URL, PUBLIC_URL and BILLING_RETURN_PATH', () => {
+    const local = loadConfig({ PORT: '4010' }, ROOT);
+    expect(local.ok && local.config.billing).toEqual({
+      appUrl: 'http://localhost:4010',
+      publicUrl: 'http://localhost:4010',
+      returnPath: '/billing',
+    });
+    const production = loadConfig(PRODUCTION, ROOT);
+    expect(production.ok && production.config.billing).toEqual({
+      appUrl: 'https://app.example.com',
+      publicUrl: 'https://app.example.com',
+      returnPath: '/settings/billing',
+    });
+    const custom = loadConfig(
+      { ...PRODUCTION, APP_URL: 'https://app.example.com/', PUBLIC_URL: 'https://api.example.com', BILLING_RETURN_PATH: '/account/plan' },
+      ROOT,
+    );
+    expect(custom.ok && custom.config.billing).toEqual({
+      appUrl: 'https://app.example.com',
+      publicUrl: 'https://api.example.com',
+      returnPath: '/account/plan',
+    });
+    const bad = loadConfig({ BILLING_RETURN_PATH: 'settings', APP_URL: 'ftp://x' }, ROOT);
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.errors.map((e) => e.split(':')[0]).sort()).toEqual(['APP_URL', 'BILLING_RETURN_PATH']);
+  });
+
   it('in production with nothing configured, names every missing variable at once', () => {
     const result = loadConfig({ NODE_ENV: 'production' }, ROOT);
     expect(result.ok).toBe(false);
@@ -53,10 +81,11 @@ describe('loadConfig', () => {
         'STRIPE_SECRET_KEY',
         'STRIPE_WEBHOOK_SECRET',
         'AUTH_JWT_SECRET',
+        'APP_URL',
         ...Object.keys(PAID_PRICE_IDS),
       ]),
     );
-    expect(result.errors).toHaveLength(4 + Object.keys(PAID_PRICE_IDS).length);
+    expect(result.errors).toHaveLength(5 + Object.keys(PAID_PRICE_IDS).length);
     expect(result.errors.every((e) => /Hint: /.test(e))).toBe(true);
   });
 

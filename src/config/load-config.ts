@@ -56,6 +56,7 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
     if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
       problem('AUTH_JWT_SECRET', 'missing; production needs AUTH_JWT_SECRET or AUTH_JWKS_URL');
     }
+    if (!env.APP_URL) problem('APP_URL', 'missing; required in production (where owners return after Checkout)');
     if (env.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
       problem('AUTH_JWT_SECRET', 'is the public development secret; use your own');
     }
@@ -85,13 +86,16 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
   }
 
   const usingDevelopmentSecret = !env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL;
+  const port = vars.PORT ?? 3000;
+  const localUrl = `http://localhost:${port}`;
+  const appUrl = (env.APP_URL ?? localUrl).replace(/\/+$/, '');
   return {
     ok: true,
     warnings,
     config: {
       nodeEnv,
       isProduction,
-      port: vars.PORT ?? 3000,
+      port,
       databaseUrl: env.DATABASE_URL,
       embeddedPostgres: {
         dir: resolve(cwd, env.EMBEDDED_PG_DIR ?? '.data/postgres'),
@@ -126,6 +130,12 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
         entitlementsTtlMs: vars.ENTITLEMENTS_CACHE_TTL_MS ?? 60_000,
         listenerHeartbeatMs: vars.LISTENER_HEARTBEAT_MS ?? 10_000,
       },
+      billing: {
+        appUrl,
+        publicUrl: (env.PUBLIC_URL ?? (isProduction ? appUrl : localUrl)).replace(/\/+$/, ''),
+        // Outside production the service's own page (GET /billing) is the billing settings page.
+        returnPath: env.BILLING_RETURN_PATH ?? (isProduction ? '/settings/billing' : '/billing'),
+      },
       catalogPath,
       catalog,
       priceIds,
@@ -134,6 +144,7 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
         maxComplexity: vars.GRAPHQL_MAX_COMPLEXITY ?? 1000,
       },
       enforcement: { bypass: planBypass },
+      billingPage: { enabled: env.BILLING_PAGE_ENABLED ? env.BILLING_PAGE_ENABLED === 'true' : !isProduction },
     },
   };
 }

@@ -5,10 +5,37 @@ import { StripeErrorCode, StripeException } from './stripe.exception.js';
 import type {
   StripeCheckoutSessionSnapshot,
   StripeCustomerSnapshot,
+  StripeInvoicePreview,
+  StripeProration,
   StripeSubscriptionSnapshot,
   VerifiedStripeEvent,
 } from './stripe.types.js';
-import { toCheckoutSessionSnapshot, toCustomerSnapshot, toSubscriptionSnapshot } from './to-stripe-snapshot.util.js';
+import {
+  toCheckoutSessionSnapshot,
+  toCustomerSnapshot,
+  toInvoicePreview,
+  toSubscriptionSnapshot,
+} from './to-stripe-snapshot.util.js';
+
+/** Every subscription we read carries its schedule, so a scheduled plan change can be shown. */
+const SUBSCRIPTION_EXPAND = ['schedule'];
+
+export interface CreateCheckoutSessionParams {
+  customerId: string;
+  priceId: string;
+  businessId: string;
+  planKey: string;
+  successUrl: string;
+  cancelUrl: string;
+}
+
+export interface ChangeSubscriptionPriceParams {
+  subscriptionId: string;
+  itemId: string;
+  priceId: string;
+  proration: StripeProration;
+  prorationDate: Date;
+}
 
 /**
  * The API version every request and every parsed object is written for. Typed as the SDK's own
@@ -106,7 +133,12 @@ export class StripeClientService {
     const stripe = this.client();
     const all = await this.call(async () => {
       const fetched: Stripe.Subscription[] = [];
-      for await (const subscription of stripe.subscriptions.list({ customer: customerId, status: 'all', limit: 100 })) {
+      for await (const subscription of stripe.subscriptions.list({
+        customer: customerId,
+        status: 'all',
+        limit: 100,
+        expand: SUBSCRIPTION_EXPAND.map((path) => `data.${path}`),
+      })) {
         fetched.push(subscription);
       }
       return fetched;
@@ -128,6 +160,189 @@ export class StripeClientService {
   async retrieveCustomer(customerId: string): Promise<StripeCustomerSnapshot> {
     const stripe = this.client();
     return toCustomerSnapshot(await this.call(() => stripe.customers.retrieve(customerId)));
+  }
+
+  /** The owner's customer: metadata.businessId ties it to the business even before any checkout. */
+  async createCustomer(
+    params: { businessId: string; email: string | null },
+    idempotencyKey: string,
+  ): Promise<StripeCustomerSnapshot> {
+    const stripe = this.client();
+    return this.call(async () =>
+      toCustomerSnapshot(
+        await stripe.customers.create(
+          { ...(params.email ? { email: params.email } : {}), metadata: { businessId: params.businessId } },
+          { idempotencyKey },
+        ),
+      ),
+    );
+  }
+
+  /** A subscription-mode Checkout Session for one price, tied to the business both ways. */
+  async createCheckoutSession(
+    params: CreateCheckoutSessionParams,
+    idempotencyKey: string,
+  ): Promise<StripeCheckoutSessionSnapshot> {
+    const stripe = this.client();
+    return this.call(async () =>
+      toCheckoutSessionSnapshot(
+        await stripe.checkout.sessions.create(
+          {
+            mode: 'subscription',
+            customer: params.customerId,
+            line_items: [{ price: params.priceId, quantity: 1 }],
+            client_reference_id: params.businessId,
+            metadata: { businessId: params.businessId, planKey: params.planKey },
+            subscription_data: { metadata: { businessId: params.businessId, planKey: params.planKey } },
+            success_url: params.successUrl,
+            cancel_url: params.cancelUrl,
+          },
+          { idempotencyKey },
+        ),
+      ),
+    );
+  }
+
+  async expireCheckoutSession(sessionId: string, idempotencyKey: string): Promise<StripeCheckoutSessionSnapshot> {
+    const stripe = this.client();
+    return this.call(async () =>
+      toCheckoutSessionSnapshot(await stripe.checkout.sessions.expire(sessionId, {}, { idempotencyKey })),
+    );
+  }
+
+  async createBillingPortalSession(
+    customerId: string,
+    returnUrl: string,
+    idempotencyKey: string,
+  ): Promise<{ id: string; url: string }> {
+    const stripe = this.client();
+    return this.call(async () => {
+      const session = await stripe.billingPortal.sessions.create(
+        { customer: customerId, return_url: returnUrl },
+        { idempotencyKey },
+      );
+      return { id: session.id, url: session.url };
+    });
+  }
+
+  async retrieveSubscription(subscriptionId: string): Promise<StripeSubscriptionSnapshot> {
+    const stripe = this.client();
+    return this.call(async () =>
+      toSubscriptionSnapshot(await stripe.subscriptions.retrieve(subscriptionId, { expand: SUBSCRIPTION_EXPAND })),
+    );
+  }
+
+  /**
+   * What Stripe would invoice for a price change: with `always_invoice` the proration invoice
+   * charged at once, otherwise the next renewal. The same prorationDate in changeSubscriptionPrice
+   * reproduces the amount exactly.
+   */
+  async previewPriceChange(params: ChangeSubscriptionPriceParams): Promise<StripeInvoicePreview> {
+    const stripe = this.client();
+    return this.call(async () =>
+      toInvoicePreview(
+        await stripe.invoices.createPreview({
+          subscription: params.subscriptionId,
+          subscription_details: {
+            items: [{ id: params.itemId, price: params.priceId, quantity: 1 }],
+            proration_behavior: params.proration,
+            proration_date: Math.floor(params.prorationDate.getTime() / 1000),
+          },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Replaces the subscription's one price (items[].id given, or Stripe would add a second item).
+   * `pending_if_incomplete`: a change whose invoice cannot be paid is not applied.
+   */
+  async changeSubscriptionPrice(
+    params: ChangeSubscriptionPriceParams,
+    idempotencyKey: string,
+  ): Promise<StripeSubscriptionSnapshot> {
+    const stripe = this.client();
+    return this.call(async () =>
+      toSubscriptionSnapshot(
+        await stripe.subscriptions.update(
+          params.subscriptionId,
+          {
+            items: [{ id: params.itemId, price: params.priceId, quantity: 1 }],
+            proration_behavior: params.proration,
+            proration_date: Math.floor(params.prorationDate.getTime() / 1000),
+            payment_behavior: 'pending_if_incomplete',
+            expand: SUBSCRIPTION_EXPAND,
+          },
+          { idempotencyKey },
+        ),
+      ),
+    );
+  }
+
+  /**
+   * Switches the price when the current period ends, through a subscription schedule (created
+   * from the subscription unless one is attached): phase 1 keeps the current price to the period
+   * end, phase 2 has the new price; then the schedule releases the subscription.
+   */
+  async schedulePriceChange(
+    params: { subscriptionId: string; scheduleId: string | null; currentPriceId: string; priceId: string; periodEnd: Date },
+    idempotencyKey: string,
+  ): Promise<void> {
+    const stripe = this.client();
+    await this.call(async () => {
+      const schedule = params.scheduleId
+        ? await stripe.subscriptionSchedules.retrieve(params.scheduleId)
+        : await stripe.subscriptionSchedules.create(
+            { from_subscription: params.subscriptionId },
+            { idempotencyKey: `${idempotencyKey}:create` },
+          );
+      const start = schedule.current_phase?.start_date ?? schedule.phases[0]?.start_date;
+      await stripe.subscriptionSchedules.update(
+        schedule.id,
+        {
+          end_behavior: 'release',
+          phases: [
+            {
+              items: [{ price: params.currentPriceId, quantity: 1 }],
+              ...(start ? { start_date: start } : {}),
+              end_date: Math.floor(params.periodEnd.getTime() / 1000),
+            },
+            { items: [{ price: params.priceId, quantity: 1 }], proration_behavior: 'none' },
+          ],
+        },
+        { idempotencyKey: `${idempotencyKey}:update` },
+      );
+    });
+  }
+
+  /** Detaches the schedule; the subscription keeps its current price and carries on. */
+  async releaseSchedule(scheduleId: string, idempotencyKey: string): Promise<void> {
+    const stripe = this.client();
+    await this.call(() => stripe.subscriptionSchedules.release(scheduleId, {}, { idempotencyKey }));
+  }
+
+  async setCancelAtPeriodEnd(
+    subscriptionId: string,
+    cancelAtPeriodEnd: boolean,
+    idempotencyKey: string,
+  ): Promise<StripeSubscriptionSnapshot> {
+    const stripe = this.client();
+    return this.call(async () =>
+      toSubscriptionSnapshot(
+        await stripe.subscriptions.update(
+          subscriptionId,
+          { cancel_at_period_end: cancelAtPeriodEnd, expand: SUBSCRIPTION_EXPAND },
+          { idempotencyKey },
+        ),
+      ),
+    );
+  }
+
+  async cancelSubscriptionNow(subscriptionId: string, idempotencyKey: string): Promise<StripeSubscriptionSnapshot> {
+    const stripe = this.client();
+    return this.call(async () =>
+      toSubscriptionSnapshot(await stripe.subscriptions.cancel(subscriptionId, {}, { idempotencyKey })),
+    );
   }
 
   /** The SDK itself, for the few callers inside src/stripe/ that need more than a snapshot. */

@@ -43,7 +43,29 @@ export interface StripeCheckoutSessionSnapshot {
   metadata: Record<string, string>;
   status: string | null;
   paymentStatus: string;
+  /** The hosted page; null once the session is complete or expired. */
+  url: string | null;
+  expiresAt: Date | null;
 }
+
+/** What a subscription's raw object says beyond the snapshot: the item to change and any schedule. */
+export interface StripeSubscriptionDetails {
+  itemId: string | null;
+  scheduleId: string | null;
+  /** The next phase of an attached schedule that switches price (a downgrade at period end). */
+  scheduledChange: { priceId: string; effectiveAt: Date } | null;
+}
+
+/** An invoice preview (invoices.createPreview), in the currency's minor unit. */
+export interface StripeInvoicePreview {
+  amountDue: number;
+  total: number;
+  currency: string;
+  periodEnd: Date | null;
+}
+
+/** How a price change is billed: now (an invoice charged at once) or on the next invoice. */
+export type StripeProration = 'always_invoice' | 'create_prorations' | 'none';
 
 export interface StripeCustomerSnapshot {
   id: string;

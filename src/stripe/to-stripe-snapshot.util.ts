@@ -2,6 +2,8 @@ import type Stripe from 'stripe';
 import type {
   StripeCheckoutSessionSnapshot,
   StripeCustomerSnapshot,
+  StripeInvoicePreview,
+  StripeSubscriptionDetails,
   StripeSubscriptionItemSnapshot,
   StripeSubscriptionSnapshot,
 } from './stripe.types.js';
@@ -56,6 +58,39 @@ export function toCheckoutSessionSnapshot(session: Stripe.Checkout.Session): Str
     metadata: { ...(session.metadata ?? {}) },
     status: session.status,
     paymentStatus: session.payment_status,
+    url: session.url ?? null,
+    expiresAt: toDate(session.expires_at),
+  };
+}
+
+/**
+ * Reads the item id and the attached schedule from a subscription as Stripe returned it (or as
+ * stored in subscriptions.stripe_object). The schedule's phases are known only when it was
+ * expanded (`expand: ['schedule']`, as every read of ours asks); a bare id gives no change.
+ */
+export function toSubscriptionDetails(raw: Record<string, unknown>): StripeSubscriptionDetails {
+  const subscription = raw as unknown as Stripe.Subscription;
+  const item = subscription.items?.data?.[0];
+  const schedule = subscription.schedule;
+  const scheduleId = idOf(schedule ?? null);
+  let scheduledChange: StripeSubscriptionDetails['scheduledChange'] = null;
+  if (schedule && typeof schedule === 'object' && ['active', 'not_started'].includes(schedule.status)) {
+    const currentStart = schedule.current_phase?.start_date ?? 0;
+    const next = schedule.phases.find((phase) => phase.start_date > currentStart);
+    const nextPrice = idOf(next?.items[0]?.price ?? null);
+    if (next && nextPrice && nextPrice !== item?.price.id) {
+      scheduledChange = { priceId: nextPrice, effectiveAt: new Date(next.start_date * 1000) };
+    }
+  }
+  return { itemId: item?.id ?? null, scheduleId, scheduledChange };
+}
+
+export function toInvoicePreview(invoice: Stripe.Invoice): StripeInvoicePreview {
+  return {
+    amountDue: invoice.amount_due,
+    total: invoice.total,
+    currency: invoice.currency,
+    periodEnd: toDate(invoice.period_end),
   };
 }
 

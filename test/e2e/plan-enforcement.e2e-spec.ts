@@ -461,6 +461,7 @@ describe('plan enforcement', () => {
           AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
           STRIPE_SECRET_KEY: 'sk_test_production_test',
           STRIPE_WEBHOOK_SECRET: 'whsec_production_test',
+          APP_URL: 'https://app.example.test',
           WEBHOOK_WORKER_ENABLED: 'false',
           STRIPE_GLOW_UP_MONTHLY_PRICE_ID: 'price_gm',
           STRIPE_GLOW_UP_YEARLY_PRICE_ID: 'price_gy',

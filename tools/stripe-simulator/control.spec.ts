@@ -54,13 +54,13 @@ describe('control routes and instance isolation', () => {
 
   it('the idempotency cache replays, rejects mismatches and stays bounded', () => {
     const cache = new IdempotencyCache(2);
-    cache.save('a', 'fp-a', 200, '{"a":1}');
-    expect(cache.lookup('a', 'fp-a')).toMatchObject({ status: 200 });
-    expect(() => cache.lookup('a', 'fp-other')).toThrow('same parameters');
-    cache.save('b', 'fp-b', 200, '{}');
-    cache.save('c', 'fp-c', 200, '{}');
-    expect(cache.lookup('a', 'fp-a')).toBeNull();
-    cache.save('d', 'fp-d', 500, '{}');
-    expect(cache.lookup('d', 'fp-d')).toBeNull();
+    cache.save('a', 'fp-a', 200, '{"a":1}', 0);
+    expect(cache.lookup('a', 'fp-a', 0)).toMatchObject({ status: 200 });
+    expect(() => cache.lookup('a', 'fp-other', 0)).toThrow('same parameters');
+    cache.save('b', 'fp-b', 200, '{}', 0);
+    cache.save('c', 'fp-c', 200, '{}', 0);
+    expect(cache.lookup('a', 'fp-a', 0)).toBeNull();
+    cache.save('d', 'fp-d', 500, '{}', 0);
+    expect(cache.lookup('d', 'fp-d', 0)).toBeNull();
   });
 });

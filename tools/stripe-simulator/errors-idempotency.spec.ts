@@ -31,6 +31,17 @@ describe('errors and idempotency as the SDK sees them', () => {
     await expect(reuse).rejects.toMatchObject({ type: 'StripeIdempotencyError', statusCode: 400 });
   });
 
+  it('forgets a key after 24 hours of virtual time, as Stripe does', async () => {
+    const a = await h.stripe.customers.create({ email: 'ttl@example.com' }, { idempotencyKey: 'key-ttl' });
+    h.sim.advanceClock(23 * 3600);
+    const b = await h.stripe.customers.create({ email: 'ttl@example.com' }, { idempotencyKey: 'key-ttl' });
+    expect(b.id).toBe(a.id);
+    h.sim.advanceClock(3600);
+    const c = await h.stripe.customers.create({ email: 'ttl@example.com' }, { idempotencyKey: 'key-ttl' });
+    expect(c.id).not.toBe(a.id);
+    expect(c.lastResponse.headers['idempotent-replayed']).toBeUndefined();
+  });
+
   it('answers unknown ids with 404 resource_missing', async () => {
     const missing = h.stripe.subscriptions.retrieve('sub_does_not_exist');
     await expect(missing).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);

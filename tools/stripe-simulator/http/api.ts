@@ -66,7 +66,7 @@ export function apiRouter(ctx: SimContext, routes: Route[], idempotency: Idempot
         const raw = { ...parseForm(query), ...(route.method === 'POST' ? parseForm(body) : {}) };
         const fingerprint = IdempotencyCache.fingerprint(route.method, req.path, raw);
         if (key) {
-          const stored = idempotency.lookup(key, fingerprint);
+          const stored = idempotency.lookup(key, fingerprint, ctx.now());
           if (stored) {
             res.setHeader('idempotent-replayed', 'true');
             send(res, stored.status, stored.body);
@@ -91,7 +91,7 @@ export function apiRouter(ctx: SimContext, routes: Route[], idempotency: Idempot
         } finally {
           ctx.events.currentRequest = null;
         }
-        if (key) idempotency.save(key, fingerprint, status, json);
+        if (key) idempotency.save(key, fingerprint, status, json, ctx.now());
         send(res, status, json);
       } catch (err) {
         if (err instanceof StripeApiError) {

@@ -4,7 +4,12 @@ interface Stored {
   fingerprint: string;
   status: number;
   body: string;
+  /** Virtual time (seconds) of the first request. */
+  at: number;
 }
+
+/** Stripe removes keys once they are at least 24 hours old; the simulator after exactly 24 h of virtual time. */
+export const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 3600;
 
 /**
  * Stripe's idempotency: a key replays the first response when the request is the same, and is an
@@ -20,18 +25,22 @@ export class IdempotencyCache {
     return `${method} ${path} ${JSON.stringify(params)}`;
   }
 
-  /** The stored response for `key`, or null on first use; throws on a parameter mismatch. */
-  lookup(key: string, fingerprint: string): Stored | null {
+  /** The stored response for `key`, or null on first use or after 24 h; throws on a parameter mismatch. */
+  lookup(key: string, fingerprint: string, now: number): Stored | null {
     const stored = this.entries.get(key);
     if (!stored) return null;
+    if (now - stored.at >= IDEMPOTENCY_KEY_TTL_SECONDS) {
+      this.entries.delete(key);
+      return null;
+    }
     if (stored.fingerprint !== fingerprint) throw idempotencyMismatch(key);
     return stored;
   }
 
   /** Server errors are not stored, so a retry after a 5xx runs again, as on Stripe. */
-  save(key: string, fingerprint: string, status: number, body: string): void {
+  save(key: string, fingerprint: string, status: number, body: string, now: number): void {
     if (status >= 500) return;
-    this.entries.set(key, { fingerprint, status, body });
+    this.entries.set(key, { fingerprint, status, body, at: now });
     if (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);

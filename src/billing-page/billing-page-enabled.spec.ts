@@ -1,0 +1,47 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+import { loadConfig, type RawEnvironment } from '../config/load-config.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+// A production environment that passes validation, so only BILLING_PAGE_ENABLED varies.
+const PRODUCTION: RawEnvironment = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://u:p@db:5432/billing',
+  STRIPE_SECRET_KEY: 'sk_live_abc',
+  STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+  AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
+  APP_URL: 'https://app.example.com',
+  ...Object.fromEntries(
+    ['GLOW_UP', 'VIRAL_SURGE', 'FAME_FLEX'].flatMap((plan) => [
+      [`STRIPE_${plan}_MONTHLY_PRICE_ID`, `price_${plan.toLowerCase()}_m`],
+      [`STRIPE_${plan}_YEARLY_PRICE_ID`, `price_${plan.toLowerCase()}_y`],
+    ]),
+  ),
+};
+
+function enabled(env: RawEnvironment): boolean {
+  const result = loadConfig(env, ROOT);
+  if (!result.ok) throw new Error(result.errors.join('\n'));
+  return result.config.billingPage.enabled;
+}
+
+describe('BILLING_PAGE_ENABLED', () => {
+  it('defaults to on outside production and off in production', () => {
+    expect(enabled({})).toBe(true);
+    expect(enabled({ NODE_ENV: 'test' })).toBe(true);
+    expect(enabled(PRODUCTION)).toBe(false);
+  });
+
+  it('switches the page on in production or off elsewhere when set', () => {
+    expect(enabled({ ...PRODUCTION, BILLING_PAGE_ENABLED: 'true' })).toBe(true);
+    expect(enabled({ BILLING_PAGE_ENABLED: 'false' })).toBe(false);
+  });
+
+  it('refuses anything but true or false', () => {
+    const result = loadConfig({ BILLING_PAGE_ENABLED: 'yes' }, ROOT);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors.some((e) => e.startsWith('BILLING_PAGE_ENABLED'))).toBe(true);
+  });
+});

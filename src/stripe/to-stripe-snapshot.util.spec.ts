@@ -1,0 +1,46 @@
+import { describe, expect, it } from '@jest/globals';
+import { toSubscriptionDetails } from './to-stripe-snapshot.util.js';
+
+const subscription = (schedule: unknown) => ({
+  id: 'sub_1',
+  object: 'subscription',
+  items: { data: [{ id: 'si_1', price: { id: 'price_viral' } }] },
+  schedule,
+});
+const phase = (start: number, end: number, price: string) => ({ start_date: start, end_date: end, items: [{ price }] });
+
+describe('toSubscriptionDetails', () => {
+  it('gives the item and no change without a schedule', () => {
+    expect(toSubscriptionDetails(subscription(null))).toEqual({ itemId: 'si_1', scheduleId: null, scheduledChange: null });
+  });
+
+  it('knows only the id of a schedule that was not expanded', () => {
+    expect(toSubscriptionDetails(subscription('sub_sched_1'))).toEqual({
+      itemId: 'si_1',
+      scheduleId: 'sub_sched_1',
+      scheduledChange: null,
+    });
+  });
+
+  it('reads the next phase that switches price as the scheduled change', () => {
+    const schedule = {
+      id: 'sub_sched_1',
+      status: 'active',
+      current_phase: { start_date: 100, end_date: 200 },
+      phases: [phase(100, 200, 'price_viral'), phase(200, 300, 'price_glow')],
+    };
+    expect(toSubscriptionDetails(subscription(schedule))).toEqual({
+      itemId: 'si_1',
+      scheduleId: 'sub_sched_1',
+      scheduledChange: { priceId: 'price_glow', effectiveAt: new Date(200_000) },
+    });
+  });
+
+  it('sees no change once the new phase is current, or when the schedule is over or keeps the price', () => {
+    const base = { id: 'sub_sched_1', phases: [phase(100, 200, 'price_glow'), phase(200, 300, 'price_viral')] };
+    expect(toSubscriptionDetails(subscription({ ...base, status: 'active', current_phase: { start_date: 200, end_date: 300 } })).scheduledChange).toBeNull();
+    expect(toSubscriptionDetails(subscription({ ...base, status: 'released', current_phase: null })).scheduledChange).toBeNull();
+    const same = { id: 'sub_sched_1', status: 'active', current_phase: { start_date: 100, end_date: 200 }, phases: [phase(100, 200, 'price_viral'), phase(200, 300, 'price_viral')] };
+    expect(toSubscriptionDetails(subscription(same)).scheduledChange).toBeNull();
+  });
+});
