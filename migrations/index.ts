@@ -2,5 +2,11 @@
 import { InitialSchema1795219765987 } from './1795219765987-InitialSchema.js';
 import { StripeWebhooks1795220674743 } from './1795220674743-StripeWebhooks.js';
 import { PlanEnforcement1795222000000 } from './1795222000000-PlanEnforcement.js';
+import { WebhookRetryWindowAndOutbox1796500000000 } from './1796500000000-WebhookRetryWindowAndOutbox.js';
 
-export const MIGRATIONS = [InitialSchema1795219765987, StripeWebhooks1795220674743, PlanEnforcement1795222000000];
+export const MIGRATIONS = [
+  InitialSchema1795219765987,
+  StripeWebhooks1795220674743,
+  PlanEnforcement1795222000000,
+  WebhookRetryWindowAndOutbox1796500000000,
+];

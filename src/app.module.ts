@@ -16,6 +16,7 @@ import { createAppValidationPipe } from './common/pipes/app-validation.pipe.js';
 import type { AppConfig } from './config/app-config.types.js';
 import { ConfigModule } from './config/config.module.js';
 import { CreatorSearchesModule } from './creator-searches/creator-searches.module.js';
+import { DomainEventsModule } from './domain-events/domain-events.module.js';
 import { buildDataSourceOptions } from './database/data-source-options.js';
 import { guardPoolErrors } from './database/guard-pool-errors.util.js';
 import { runMigrationsLocked } from './database/run-migrations.util.js';
@@ -54,6 +55,7 @@ export class AppModule {
         }),
         GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, ...buildGraphqlOptions(config) }),
         EventEmitterModule.forRoot(),
+        DomainEventsModule,
         HealthModule,
         AuthModule,
         PlansModule,

@@ -70,6 +70,10 @@ export class BillingAccountEntity {
   @Column({ name: 'override_reason', type: 'text', nullable: true })
   overrideReason: string | null;
 
+  /** Live subscriptions of the Stripe customer at the last sync; above 1 the customer may be billed twice. */
+  @Column({ name: 'live_subscription_count', type: 'integer', default: 0 })
+  liveSubscriptionCount: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -1,31 +1,51 @@
-import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../clock/clock.js';
 import { lockStripeCustomer } from '../database/customer-lock.util.js';
+import { limitTransactionWaits } from '../database/transaction-timeouts.util.js';
+import { DomainEventsService } from '../domain-events/domain-events.service.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { PlansService } from '../plans/plans.service.js';
 import { StripeClientService } from '../stripe/stripe-client.service.js';
-import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
+import type { StripeCustomerSnapshot, StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
 import { BillingAccountEntity } from './billing-account.entity.js';
 import type { BillingSyncSource } from './billing-sync-log.entity.js';
 import { BillingSyncLogEntity } from './billing-sync-log.entity.js';
 import { BillingSyncStatus } from './billing-sync-status.enum.js';
 import { BillingErrorCode, BillingException } from './billing.exception.js';
 import { deriveAccountBilling } from './derive-account-billing.util.js';
+import { liveSubscriptionIds } from './live-subscriptions.util.js';
 import { pickCurrentSubscription } from './pick-current-subscription.util.js';
+import { resolveBusinessLink } from './resolve-business-link.util.js';
 import { resolveSubscriptionPlan } from './resolve-subscription-plan.util.js';
+import { selectPlanItem } from './select-plan-item.util.js';
 import { SubscriptionEntity } from './subscription.entity.js';
+
+/** Domain event recorded when a customer has more than one live subscription (metrics, admin alert). */
+export const MULTIPLE_LIVE_SUBSCRIPTIONS_EVENT = 'billing.multiple_live_subscriptions';
+/** Reads of Stripe a sync makes when other syncs of the customer keep committing first. */
+const MAX_SYNC_ROUNDS = 5;
 
 export interface SyncContext {
   /** billingSyncStatus to set on the account. */
   status: BillingSyncStatus;
   source: BillingSyncSource;
-  /** One history row per entry: the events this sync applies (coalesced), or one without an event. */
-  entries: { eventId: string | null; status: BillingSyncStatus }[];
-  /** The business a checkout named, for a customer we have not linked yet. */
+  /** One history row per entry (the events a webhook sync applies); default one without an event. */
+  entries?: { eventId: string | null; status: BillingSyncStatus }[];
+  /**
+   * The business our own server named for a customer we have not linked yet (checkout session
+   * metadata.businessId). Never pass a client_reference_id here: use clientReferenceId.
+   */
   businessHint?: string | null;
-  now?: Date;
+  /** client_reference_id seen with the customer: untrusted, recorded in the log, never links. */
+  clientReferenceId?: string | null;
+  /**
+   * Runs inside the short transaction that applies the state, after the account is written
+   * (the webhook worker marks its inbox rows and records domain events there).
+   */
+  afterApply?: (manager: EntityManager, result: SyncResult) => Promise<void>;
 }
 
 export interface SyncResult {
@@ -33,61 +53,113 @@ export interface SyncResult {
   planKey: string;
   subscriptionStatus: string | null;
   subscriptionId: string | null;
+  /** Live subscriptions of the customer; more than one is recorded (possible double billing). */
+  liveSubscriptionIds: string[];
 }
 
 /**
  * Brings an account in line with Stripe. The state always comes from Stripe (every
  * subscription of the customer, any status), never from an event body, so deliveries in any
- * order or number end in the same rows.
+ * order or number end in the same rows. Stripe is read before any lock is taken; the state is
+ * then written in a short transaction under the customer's advisory lock.
  */
 @Injectable()
 export class BillingSyncService {
+  private readonly logger = new Logger(BillingSyncService.name);
+
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly stripe: StripeClientService,
     private readonly plans: PlansService,
     private readonly config: AppConfigService,
     private readonly entitlements: EntitlementsService,
+    private readonly domainEvents: DomainEventsService,
     private readonly clock: Clock,
   ) {}
 
-  /** Must run inside a transaction (`manager`); it takes the customer's advisory lock. */
-  async syncCustomer(manager: EntityManager, customerId: string, context: SyncContext): Promise<SyncResult> {
-    await lockStripeCustomer(manager, customerId);
-    const subscriptions = await this.stripe.listSubscriptions(customerId);
-    const account = await this.findOrLinkAccount(manager, customerId, subscriptions, context.businessHint ?? null);
-    return this.apply(manager, account, subscriptions, context, null);
+  /**
+   * The entry point for every caller (webhook worker, checkout return, admin repair, scheduler).
+   * Do not call it inside a transaction: it reads Stripe first (no lock held), then applies in a
+   * transaction of its own, and reads again when another sync of the customer committed since.
+   */
+  async syncFromStripe(customerId: string, context: SyncContext): Promise<SyncResult> {
+    for (let round = 1; ; round++) {
+      const version = await this.syncVersion(this.dataSource.manager, customerId);
+      const subscriptions = await this.stripe.listSubscriptions(customerId);
+      const linked = await this.dataSource.manager.getRepository(BillingAccountEntity).existsBy({ stripeCustomerId: customerId });
+      // Only an unlinked customer needs its metadata, and only before the transaction.
+      const customer = linked ? null : await this.stripe.retrieveCustomer(customerId);
+      const result = await this.dataSource.transaction(async (manager) => {
+        await limitTransactionWaits(manager);
+        await lockStripeCustomer(manager, customerId);
+        if ((await this.syncVersion(manager, customerId)) !== version) return null;
+        const account = await this.findOrLinkAccount(manager, customerId, subscriptions, customer, context);
+        const applied = await this.apply(manager, account, customerId, subscriptions, new Set(subscriptions.map((s) => s.id)), context, null);
+        await context.afterApply?.(manager, applied);
+        return applied;
+      });
+      if (result) return result;
+      if (round >= MAX_SYNC_ROUNDS) {
+        throw new BillingException(
+          BillingErrorCode.SYNC_CONTENDED,
+          `Stripe customer ${customerId} was synced by others ${round} times while this sync read Stripe; retry`,
+          { customerId },
+        );
+      }
+      this.logger.debug({ customerId, round }, 'a newer sync committed while reading Stripe; reading again');
+    }
   }
 
   /**
-   * The emergency fallback, for when Stripe stays unreachable past the retry budget: applies a
-   * subscription object taken from an event, but only if the event is newer than what we hold.
-   * Returns null when the stored state is newer (nothing to do).
+   * The emergency fallback, for when Stripe stays unreachable: applies the subscription object
+   * an event carries, upserting that subscription only, and only if the event is newer than
+   * what we hold. Returns null when the stored state is newer (nothing to do).
    */
   async applyEventSubscription(
-    manager: EntityManager,
     snapshot: StripeSubscriptionSnapshot,
     eventCreated: Date,
     context: SyncContext,
   ): Promise<SyncResult | null> {
-    await lockStripeCustomer(manager, snapshot.customerId);
-    const stored = await manager.getRepository(SubscriptionEntity).findBy({ customerId: snapshot.customerId });
-    const same = stored.find((row) => row.id === snapshot.id);
-    if (same && (same.sourceEventCreatedAt ?? same.syncedAt) >= eventCreated) return null;
-    const account = await this.findOrLinkAccount(manager, snapshot.customerId, [snapshot], context.businessHint ?? null);
-    const others = stored.filter((row) => row.id !== snapshot.id).map((row) => storedSnapshot(row));
-    return this.apply(manager, account, [snapshot, ...others], context, eventCreated);
+    return this.dataSource.transaction(async (manager) => {
+      await limitTransactionWaits(manager);
+      await lockStripeCustomer(manager, snapshot.customerId);
+      const stored = await manager.getRepository(SubscriptionEntity).findBy({ customerId: snapshot.customerId });
+      const same = stored.find((row) => row.id === snapshot.id);
+      if (same && (same.sourceEventCreatedAt ?? same.syncedAt) >= eventCreated) return null;
+      const account = await this.findOrLinkAccount(manager, snapshot.customerId, [snapshot], null, context);
+      const others = stored.filter((row) => row.id !== snapshot.id).map((row) => storedSnapshot(row));
+      const applied = await this.apply(manager, account, snapshot.customerId, [snapshot, ...others], new Set([snapshot.id]), context, eventCreated);
+      await context.afterApply?.(manager, applied);
+      return applied;
+    });
+  }
+
+  private async syncVersion(manager: EntityManager, customerId: string): Promise<string> {
+    const [row] = await manager.query(`SELECT version::text AS version FROM stripe_customer_syncs WHERE customer_id = $1`, [customerId]);
+    return (row as { version: string } | undefined)?.version ?? '0';
   }
 
   private async apply(
     manager: EntityManager,
     account: BillingAccountEntity,
-    subscriptions: StripeSubscriptionSnapshot[],
+    customerId: string,
+    fetched: StripeSubscriptionSnapshot[],
+    upsertIds: Set<string>,
     context: SyncContext,
     fallbackEventCreated: Date | null,
   ): Promise<SyncResult> {
-    const now = context.now ?? this.clock.now();
-    const current = pickCurrentSubscription(subscriptions);
-    const planFor = (subscription: StripeSubscriptionSnapshot) =>
+    const now = this.clock.now();
+    const isCatalogPrice = (priceId: string) => {
+      try {
+        this.plans.resolvePriceId(priceId);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const subscriptions = fetched.map((subscription) => selectPlanItem(subscription, isCatalogPrice));
+    const current = pickCurrentSubscription(subscriptions) as (typeof subscriptions)[number] | null;
+    const planFor = (subscription: (typeof subscriptions)[number]) =>
       resolveSubscriptionPlan(
         subscription,
         (key) => this.plans.has(key),
@@ -97,8 +169,9 @@ export class BillingSyncService {
     // default plan whatever its (possibly retired) price, and must not block the downgrade.
     const paying = current && ['active', 'trialing', 'past_due'].includes(current.status);
     const currentPlan = current && paying ? planFor(current) : null;
+    const live = liveSubscriptionIds(subscriptions);
 
-    for (const subscription of subscriptions) {
+    for (const subscription of subscriptions.filter((s) => upsertIds.has(s.id))) {
       let planKey: string | null = null;
       try {
         planKey = subscription === current && paying ? currentPlan : planFor(subscription);
@@ -125,7 +198,7 @@ export class BillingSyncService {
           trialEnd: subscription.trialEnd,
           stripeCreatedAt: subscription.created,
           stripeObject: subscription.raw as object,
-          sourceEventCreatedAt: fallbackEventCreated && subscription === subscriptions[0] ? fallbackEventCreated : null,
+          sourceEventCreatedAt: fallbackEventCreated,
           syncedAt: now,
         },
         ['id'],
@@ -144,16 +217,27 @@ export class BillingSyncService {
       ...state,
       billingSyncStatus: context.status,
       lastSyncedAt: now,
+      liveSubscriptionCount: live.length,
     });
+    await manager.query(
+      `INSERT INTO stripe_customer_syncs (customer_id, version, synced_at) VALUES ($1, 1, now())
+       ON CONFLICT (customer_id) DO UPDATE SET version = stripe_customer_syncs.version + 1, synced_at = now()`,
+      [customerId],
+    );
+    const entries = context.entries ?? [{ eventId: null, status: context.status }];
     const detail = {
       planKey: state.planKey,
       subscriptionStatus: state.subscriptionStatus,
       subscriptionId: current?.id ?? null,
-      ...(context.entries.length > 1 ? { coalesced: context.entries.length } : {}),
+      ...(entries.length > 1 ? { coalesced: entries.length } : {}),
+      ...(live.length > 1 ? { multipleLiveSubscriptions: live } : {}),
+      ...(context.clientReferenceId && context.clientReferenceId !== account.businessId
+        ? { ignoredClientReferenceId: context.clientReferenceId }
+        : {}),
     };
     await manager.insert(
       BillingSyncLogEntity,
-      context.entries.map((entry) => ({
+      entries.map((entry) => ({
         businessId: account.businessId,
         status: entry.status,
         source: context.source,
@@ -161,6 +245,17 @@ export class BillingSyncService {
         detail,
       })),
     );
+    if (live.length > 1) {
+      // Kept picking by rank (the plan stays right), but someone must look: the customer may be
+      // billed twice. Keyed by the set of subscriptions, so it is reported once per occurrence.
+      this.logger.warn({ businessId: account.businessId, customerId, subscriptions: live }, 'customer has several live subscriptions');
+      await this.domainEvents.record(manager, {
+        name: MULTIPLE_LIVE_SUBSCRIPTIONS_EVENT,
+        businessId: account.businessId,
+        key: `${customerId}:${live.join(',')}`,
+        payload: { customerId, subscriptionIds: live, chosenSubscriptionId: current?.id ?? null },
+      });
+    }
     // The NOTIFY goes out with this transaction's commit, to every instance.
     await this.entitlements.invalidate(account.businessId, manager);
     return {
@@ -168,35 +263,57 @@ export class BillingSyncService {
       planKey: state.planKey,
       subscriptionStatus: state.subscriptionStatus,
       subscriptionId: current?.id ?? null,
+      liveSubscriptionIds: live,
     };
   }
 
   /**
-   * The account of a Stripe customer: by customer id, else by the business our checkout put in
-   * client_reference_id or metadata (linking the customer), else unknown, which is retried.
+   * The account of a Stripe customer: by customer id, else by the business our own server named
+   * (checkout session, subscription or customer metadata `businessId`), linking the customer.
+   * client_reference_id never links (a Payment Link buyer can set it). Metadata naming another
+   * business than the link, or a business linked to another customer, is CUSTOMER_MISMATCH.
    */
   private async findOrLinkAccount(
     manager: EntityManager,
     customerId: string,
     subscriptions: StripeSubscriptionSnapshot[],
-    businessHint: string | null,
+    customer: StripeCustomerSnapshot | null,
+    context: SyncContext,
   ): Promise<BillingAccountEntity> {
     const accounts = manager.getRepository(BillingAccountEntity);
+    const link = resolveBusinessLink({
+      trusted: [context.businessHint, ...subscriptions.map((s) => s.metadata.businessId), customer?.metadata.businessId],
+      clientReferenceId: context.clientReferenceId ?? null,
+    });
     const linked = await accounts.findOne({ where: { stripeCustomerId: customerId }, lock: { mode: 'pessimistic_write' } });
-    if (linked) return linked;
-
-    const businessId =
-      businessHint ??
-      subscriptions.map((s) => s.metadata.businessId).find((id) => !!id) ??
-      (await this.stripe.retrieveCustomer(customerId)).metadata.businessId ??
-      null;
-    if (!businessId) {
+    if (linked) {
+      const others = link.kind === 'conflict' ? link.businessIds : link.kind === 'link' ? [link.businessId] : [];
+      const foreign = others.filter((id) => id !== linked.businessId);
+      if (foreign.length > 0) {
+        throw new BillingException(
+          BillingErrorCode.CUSTOMER_MISMATCH,
+          `Stripe customer ${customerId} is linked to business ${linked.businessId}, but our metadata names ${foreign.join(', ')}`,
+          { customerId, linkedBusinessId: linked.businessId, metadataBusinessIds: foreign },
+        );
+      }
+      return linked;
+    }
+    if (link.kind === 'conflict') {
       throw new BillingException(
-        BillingErrorCode.UNKNOWN_CUSTOMER,
-        `Stripe customer ${customerId} is not linked to any business yet`,
-        { customerId },
+        BillingErrorCode.CUSTOMER_MISMATCH,
+        `Stripe customer ${customerId} carries metadata of several businesses (${link.businessIds.join(', ')})`,
+        { customerId, metadataBusinessIds: link.businessIds },
       );
     }
+    if (link.kind === 'none') {
+      throw new BillingException(
+        BillingErrorCode.UNKNOWN_CUSTOMER,
+        `Stripe customer ${customerId} is not linked to any business` +
+          (link.clientReferenceId ? ` (client_reference_id ${link.clientReferenceId} is not trusted for linking)` : ''),
+        { customerId, clientReferenceId: link.clientReferenceId },
+      );
+    }
+    const businessId = link.businessId;
     await manager
       .createQueryBuilder()
       .insert()
@@ -219,16 +336,20 @@ export class BillingSyncService {
 }
 
 function storedSnapshot(row: SubscriptionEntity): StripeSubscriptionSnapshot {
+  const item = {
+    priceId: row.priceId,
+    interval: row.interval,
+    currentPeriodStart: row.currentPeriodStart,
+    currentPeriodEnd: row.currentPeriodEnd,
+  };
   return {
     id: row.id,
     customerId: row.customerId,
     status: row.status,
     created: row.stripeCreatedAt,
-    priceId: row.priceId,
-    interval: row.interval,
+    ...item,
+    items: [item],
     metadata: (row.stripeObject.metadata ?? {}) as Record<string, string>,
-    currentPeriodStart: row.currentPeriodStart,
-    currentPeriodEnd: row.currentPeriodEnd,
     cancelAtPeriodEnd: row.cancelAtPeriodEnd,
     cancelAt: row.cancelAt,
     canceledAt: row.canceledAt,

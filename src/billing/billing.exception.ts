@@ -5,9 +5,16 @@ export enum BillingErrorCode {
   NO_BUSINESS = 'NO_BUSINESS',
   UNKNOWN_PLAN_IN_METADATA = 'UNKNOWN_PLAN_IN_METADATA',
   SUBSCRIPTION_WITHOUT_PRICE = 'SUBSCRIPTION_WITHOUT_PRICE',
+  /** Several items and not exactly one of them is a catalog price. */
+  NO_CATALOG_ITEM = 'NO_CATALOG_ITEM',
+  /** Other syncs of the customer kept committing while this one read Stripe: retried. */
+  SYNC_CONTENDED = 'SYNC_CONTENDED',
   /** Stripe's customer cannot be tied to a business (no account, no metadata): retried. */
   UNKNOWN_CUSTOMER = 'UNKNOWN_CUSTOMER',
-  /** The business already has another Stripe customer: needs a human. */
+  /**
+   * What our server wrote (metadata) names another business than the customer's link, or the
+   * business already has another Stripe customer: needs a human (dead letter at once).
+   */
   CUSTOMER_MISMATCH = 'CUSTOMER_MISMATCH',
 }
 
@@ -15,6 +22,8 @@ const STATUS: Record<BillingErrorCode, HttpStatus> = {
   [BillingErrorCode.NO_BUSINESS]: HttpStatus.BAD_REQUEST,
   [BillingErrorCode.UNKNOWN_PLAN_IN_METADATA]: HttpStatus.INTERNAL_SERVER_ERROR,
   [BillingErrorCode.SUBSCRIPTION_WITHOUT_PRICE]: HttpStatus.INTERNAL_SERVER_ERROR,
+  [BillingErrorCode.NO_CATALOG_ITEM]: HttpStatus.INTERNAL_SERVER_ERROR,
+  [BillingErrorCode.SYNC_CONTENDED]: HttpStatus.SERVICE_UNAVAILABLE,
   [BillingErrorCode.UNKNOWN_CUSTOMER]: HttpStatus.INTERNAL_SERVER_ERROR,
   [BillingErrorCode.CUSTOMER_MISMATCH]: HttpStatus.CONFLICT,
 };

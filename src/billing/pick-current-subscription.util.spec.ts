@@ -8,6 +8,7 @@ const sub = (id: string, status: string, createdDay: number): StripeSubscription
   status,
   created: new Date(Date.UTC(2026, 0, createdDay)),
   priceId: 'price_x',
+  items: [],
   interval: 'monthly',
   metadata: {},
   currentPeriodStart: null,

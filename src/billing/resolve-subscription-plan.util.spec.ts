@@ -45,3 +45,11 @@ describe('resolveSubscriptionPlan', () => {
     expect(new BillingException(BillingErrorCode.SUBSCRIPTION_WITHOUT_PRICE, 'x')).toBeInstanceOf(BillingException);
   });
 });
+
+describe('resolveSubscriptionPlan with several items', () => {
+  it('fails clearly, naming the prices, when not exactly one item is a catalog plan', () => {
+    const ambiguous = { ...sub(null), ambiguousItems: ['price_addon', 'price_other'] };
+    expect(codeOf(() => resolveSubscriptionPlan(ambiguous, isPlanKey, planForPrice))).toBe(BillingErrorCode.NO_CATALOG_ITEM);
+    expect(() => resolveSubscriptionPlan(ambiguous, isPlanKey, planForPrice)).toThrow(/price_addon, price_other/);
+  });
+});

@@ -10,7 +10,7 @@ export const PLAN_METADATA_KEYS = ['plan', 'planId'] as const;
  * event is retried, then dead-lettered): never a fallback plan.
  */
 export function resolveSubscriptionPlan(
-  subscription: StripeSubscriptionSnapshot,
+  subscription: StripeSubscriptionSnapshot & { ambiguousItems?: string[] },
   isPlanKey: (key: string) => boolean,
   planForPrice: (priceId: string) => string,
 ): string {
@@ -26,6 +26,13 @@ export function resolveSubscriptionPlan(
       }
       return value;
     }
+  }
+  if (!subscription.priceId && subscription.ambiguousItems) {
+    throw new BillingException(
+      BillingErrorCode.NO_CATALOG_ITEM,
+      `Subscription ${subscription.id} has ${subscription.ambiguousItems.length} items (${subscription.ambiguousItems.join(', ')}) and not exactly one of their prices is a catalog plan`,
+      { subscriptionId: subscription.id, priceIds: subscription.ambiguousItems },
+    );
   }
   if (!subscription.priceId) {
     throw new BillingException(BillingErrorCode.SUBSCRIPTION_WITHOUT_PRICE, `Subscription ${subscription.id} has no price`, {

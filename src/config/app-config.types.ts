@@ -29,8 +29,14 @@ export interface AppConfig {
   };
   webhooks: {
     workerEnabled: boolean;
-    maxAttempts: number;
+    /** A failing event is retried this long (from its first failure), then dead. */
+    retryWindowMs: number;
     retryBaseMs: number;
+    retryMaxDelayMs: number;
+    /** Stripe unreachable this long: the emergency fallback applies event bodies. */
+    fallbackAfterMs: number;
+    /** Events of a customer no business owns are parked as unowned after this long. */
+    unownedAfterMs: number;
     pollIntervalMs: number;
     toleranceSeconds: number;
   };

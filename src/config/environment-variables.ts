@@ -1,5 +1,8 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+
+/** A duration with its unit: 500ms, 30s, 15m, 72h, 3d. */
+export const DURATION_PATTERN = /^\d+(ms|s|m|h|d)$/;
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -89,11 +92,20 @@ export class EnvironmentVariables {
   WEBHOOK_WORKER_ENABLED?: string;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  WEBHOOK_MAX_ATTEMPTS?: number;
+  @Matches(DURATION_PATTERN)
+  WEBHOOK_RETRY_WINDOW?: string;
+
+  @IsOptional()
+  @Matches(DURATION_PATTERN)
+  WEBHOOK_RETRY_MAX_DELAY?: string;
+
+  @IsOptional()
+  @Matches(DURATION_PATTERN)
+  WEBHOOK_FALLBACK_AFTER?: string;
+
+  @IsOptional()
+  @Matches(DURATION_PATTERN)
+  WEBHOOK_UNOWNED_AFTER?: string;
 
   @IsOptional()
   @Type(() => Number)
@@ -161,7 +173,10 @@ export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
   STRIPE_SIM_PORT: 'port of the Stripe simulator (npm run stripe:sim, and npm start without STRIPE_SECRET_KEY); default 12111, the next free one if busy',
   PLAN_CATALOG_PATH: 'path of the plan catalog JSON (default catalogs/default.json)',
   WEBHOOK_WORKER_ENABLED: 'true or false: whether this instance processes the webhook inbox (default true)',
-  WEBHOOK_MAX_ATTEMPTS: 'attempts before a webhook event is dead-lettered, 1-100 (default 8)',
+  WEBHOOK_RETRY_WINDOW: 'how long a failing webhook event is retried before it is dead, e.g. 72h (default 72h, Stripe\'s own horizon)',
+  WEBHOOK_RETRY_MAX_DELAY: 'longest wait between two retries of a webhook event, e.g. 1h (default 1h)',
+  WEBHOOK_FALLBACK_AFTER: 'how long Stripe must stay unreachable before the emergency fallback applies event bodies, e.g. 15m (default 15m)',
+  WEBHOOK_UNOWNED_AFTER: 'how long events of a Stripe customer no business owns are retried before they are parked as unowned, e.g. 1h (default 1h)',
   WEBHOOK_RETRY_BASE_MS: 'first retry delay of a failed webhook event in ms, doubled per attempt up to 1 h (default 5000)',
   WEBHOOK_POLL_INTERVAL_MS: 'how often the inbox is polled besides LISTEN/NOTIFY, in ms (default 2000)',
   WEBHOOK_TOLERANCE_SECONDS: 'largest accepted age of a Stripe-Signature timestamp in seconds (default 300)',

@@ -113,7 +113,10 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
       },
       webhooks: {
         workerEnabled: env.WEBHOOK_WORKER_ENABLED !== 'false',
-        maxAttempts: vars.WEBHOOK_MAX_ATTEMPTS ?? 8,
+        retryWindowMs: parseDuration(vars.WEBHOOK_RETRY_WINDOW ?? '72h'),
+        retryMaxDelayMs: parseDuration(vars.WEBHOOK_RETRY_MAX_DELAY ?? '1h'),
+        fallbackAfterMs: parseDuration(vars.WEBHOOK_FALLBACK_AFTER ?? '15m'),
+        unownedAfterMs: parseDuration(vars.WEBHOOK_UNOWNED_AFTER ?? '1h'),
         retryBaseMs: vars.WEBHOOK_RETRY_BASE_MS ?? 5000,
         pollIntervalMs: vars.WEBHOOK_POLL_INTERVAL_MS ?? 2000,
         toleranceSeconds: vars.WEBHOOK_TOLERANCE_SECONDS ?? 300,
@@ -129,6 +132,14 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
       enforcement: { bypass: planBypass },
     },
   };
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Milliseconds of a duration already checked against DURATION_PATTERN (e.g. `72h`). */
+export function parseDuration(value: string): number {
+  const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(value)!;
+  return Number(amount) * DURATION_UNITS_MS[unit];
 }
 
 /**

@@ -4,4 +4,10 @@
  */
 export const ADVISORY_LOCK = {
   MIGRATIONS: 7_301_001,
+  /**
+   * Namespace of the session-level two-int locks a webhook worker holds on the customer (or
+   * customer-less event) whose inbox rows it is processing, Stripe calls included. Not the
+   * customer lock (7_302), which syncs take only around their short write transactions.
+   */
+  WEBHOOK_INBOX_NAMESPACE: 7_303,
 } as const;

@@ -2,6 +2,7 @@ import { BillingAccountEntity } from '../billing/billing-account.entity.js';
 import { BillingSyncLogEntity } from '../billing/billing-sync-log.entity.js';
 import { CampaignEntity } from '../campaigns/campaign.entity.js';
 import { CreatorSearchEntity } from '../creator-searches/creator-search.entity.js';
+import { DomainEventEntity } from '../domain-events/domain-event.entity.js';
 import { UsageCounterEntity } from '../enforcement/usage-counter.entity.js';
 import { SubscriptionEntity } from '../billing/subscription.entity.js';
 import { PlanEntity } from '../plans/plan.entity.js';
@@ -17,4 +18,5 @@ export const ENTITIES = [
   UsageCounterEntity,
   CampaignEntity,
   CreatorSearchEntity,
+  DomainEventEntity,
 ];

@@ -11,6 +11,13 @@ import type {
 import { toCheckoutSessionSnapshot, toCustomerSnapshot, toSubscriptionSnapshot } from './to-stripe-snapshot.util.js';
 
 /**
+ * The API version every request and every parsed object is written for. Typed as the SDK's own
+ * pin, so an SDK upgrade that moves the pin fails the typecheck instead of silently changing
+ * object shapes; the emergency fallback refuses event bodies of any other version.
+ */
+export const STRIPE_API_VERSION = '2026-10-28.endive' satisfies Stripe.LatestApiVersion;
+
+/**
  * The only `new Stripe(...)` in the service. Every call returns our own snapshot types and every
  * failure becomes a StripeException saying whether a retry can help.
  */
@@ -18,7 +25,7 @@ import { toCheckoutSessionSnapshot, toCustomerSnapshot, toSubscriptionSnapshot }
 export class StripeClientService {
   private readonly stripe: Stripe | undefined;
   /** Signature checks need no key, so they work even where the API is not configured. */
-  private readonly verifier = new Stripe('sk_test_signature_verification_only');
+  private readonly verifier = new Stripe('sk_test_signature_verification_only', { apiVersion: STRIPE_API_VERSION });
 
   constructor(private readonly config: AppConfigService) {
     const { secretKey, apiBase } = config.values.stripe;
@@ -26,6 +33,7 @@ export class StripeClientService {
       const base = apiBase ? new URL(apiBase) : undefined;
       const local = base?.protocol === 'http:';
       this.stripe = new Stripe(secretKey, {
+        apiVersion: STRIPE_API_VERSION,
         ...(base
           ? {
               host: base.hostname,
@@ -96,23 +104,30 @@ export class StripeClientService {
   /** Every subscription of the customer, whatever its status. */
   async listSubscriptions(customerId: string): Promise<StripeSubscriptionSnapshot[]> {
     const stripe = this.client();
-    return this.call(async () => {
-      const all: StripeSubscriptionSnapshot[] = [];
+    const all = await this.call(async () => {
+      const fetched: Stripe.Subscription[] = [];
       for await (const subscription of stripe.subscriptions.list({ customer: customerId, status: 'all', limit: 100 })) {
-        all.push(toSubscriptionSnapshot(subscription));
+        fetched.push(subscription);
       }
-      return all;
+      return fetched;
     });
+    // Mapping runs outside call(): a bug in our code must not pass for Stripe being down.
+    return all.map(toSubscriptionSnapshot);
+  }
+
+  /** The API version this client sends (for tests and diagnostics). */
+  get apiVersion(): string | null {
+    return this.stripe?.getApiField('version') ?? null;
   }
 
   async retrieveCheckoutSession(sessionId: string): Promise<StripeCheckoutSessionSnapshot> {
     const stripe = this.client();
-    return this.call(async () => toCheckoutSessionSnapshot(await stripe.checkout.sessions.retrieve(sessionId)));
+    return toCheckoutSessionSnapshot(await this.call(() => stripe.checkout.sessions.retrieve(sessionId)));
   }
 
   async retrieveCustomer(customerId: string): Promise<StripeCustomerSnapshot> {
     const stripe = this.client();
-    return this.call(async () => toCustomerSnapshot(await stripe.customers.retrieve(customerId)));
+    return toCustomerSnapshot(await this.call(() => stripe.customers.retrieve(customerId)));
   }
 
   /** The SDK itself, for the few callers inside src/stripe/ that need more than a snapshot. */
@@ -136,7 +151,12 @@ export class StripeClientService {
   }
 }
 
-export function toStripeException(error: unknown): StripeException {
+/**
+ * Stripe's own failures become a StripeException: STRIPE_UNAVAILABLE only for transport errors,
+ * 5xx and rate limits (worth retrying, and what the emergency fallback waits for). Anything else
+ * (a TypeError in our code) is returned unchanged: it is a plain failure, never "Stripe is down".
+ */
+export function toStripeException(error: unknown): unknown {
   if (error instanceof Stripe.errors.StripeError) {
     const retryable =
       error instanceof Stripe.errors.StripeConnectionError ||
@@ -149,5 +169,5 @@ export function toStripeException(error: unknown): StripeException {
       { stripeCode: error.code ?? null, stripeStatus: error.statusCode ?? null },
     );
   }
-  return new StripeException(StripeErrorCode.STRIPE_UNAVAILABLE, `Stripe: ${(error as Error).message}`);
+  return error;
 }

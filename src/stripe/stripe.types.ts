@@ -5,9 +5,14 @@ export interface StripeSubscriptionSnapshot {
   customerId: string;
   status: string;
   created: Date;
-  /** The first item's price: this service sells one price per subscription. */
+  /**
+   * The price that decides the plan. Stripe's mapping takes the first item; billing replaces it
+   * with the item whose price is in the catalog (add-ons and extra items are ignored).
+   */
   priceId: string | null;
   interval: 'monthly' | 'yearly' | null;
+  /** Every item, in Stripe's order. */
+  items: StripeSubscriptionItemSnapshot[];
   metadata: Record<string, string>;
   /** From the item (API 2025-03-31.basil and later keep periods on items). */
   currentPeriodStart: Date | null;
@@ -19,6 +24,13 @@ export interface StripeSubscriptionSnapshot {
   trialStart: Date | null;
   trialEnd: Date | null;
   raw: Record<string, unknown>;
+}
+
+export interface StripeSubscriptionItemSnapshot {
+  priceId: string | null;
+  interval: 'monthly' | 'yearly' | null;
+  currentPeriodStart: Date | null;
+  currentPeriodEnd: Date | null;
 }
 
 export interface StripeCheckoutSessionSnapshot {

@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import type {
   StripeCheckoutSessionSnapshot,
   StripeCustomerSnapshot,
+  StripeSubscriptionItemSnapshot,
   StripeSubscriptionSnapshot,
 } from './stripe.types.js';
 
@@ -11,19 +12,30 @@ const toDate = (seconds: number | null | undefined): Date | null =>
 const idOf = (value: string | { id: string } | null | undefined): string | null =>
   value == null ? null : typeof value === 'string' ? value : value.id;
 
+function toItemSnapshot(item: Stripe.SubscriptionItem): StripeSubscriptionItemSnapshot {
+  const recurring = item.price?.recurring?.interval;
+  return {
+    priceId: item.price?.id ?? null,
+    interval: recurring === 'month' ? 'monthly' : recurring === 'year' ? 'yearly' : null,
+    currentPeriodStart: toDate(item.current_period_start),
+    currentPeriodEnd: toDate(item.current_period_end),
+  };
+}
+
 export function toSubscriptionSnapshot(subscription: Stripe.Subscription): StripeSubscriptionSnapshot {
-  const item = subscription.items.data[0];
-  const recurring = item?.price.recurring?.interval;
+  const items = (subscription.items?.data ?? []).map(toItemSnapshot);
+  const first = items[0];
   return {
     id: subscription.id,
     customerId: idOf(subscription.customer)!,
     status: subscription.status,
     created: new Date(subscription.created * 1000),
-    priceId: item?.price.id ?? null,
-    interval: recurring === 'month' ? 'monthly' : recurring === 'year' ? 'yearly' : null,
+    priceId: first?.priceId ?? null,
+    interval: first?.interval ?? null,
+    items,
     metadata: { ...subscription.metadata },
-    currentPeriodStart: toDate(item?.current_period_start),
-    currentPeriodEnd: toDate(item?.current_period_end),
+    currentPeriodStart: first?.currentPeriodStart ?? null,
+    currentPeriodEnd: first?.currentPeriodEnd ?? null,
     cancelAtPeriodEnd: subscription.cancel_at_period_end,
     cancelAt: toDate(subscription.cancel_at),
     canceledAt: toDate(subscription.canceled_at),

@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { BillingSyncService, type SyncResult } from '../billing/billing-sync.service.js';
 import { BillingSyncStatus } from '../billing/billing-sync-status.enum.js';
-import { StripeClientService } from '../stripe/stripe-client.service.js';
+import { limitTransactionWaits } from '../database/transaction-timeouts.util.js';
+import { DomainEventsService } from '../domain-events/domain-events.service.js';
+import { STRIPE_API_VERSION, StripeClientService } from '../stripe/stripe-client.service.js';
 import type { StripeEventEntity } from './stripe-event.entity.js';
-import { businessIdOfCheckout, routeEvent } from './stripe-event-routing.util.js';
+import { businessIdOfCheckout, clientReferenceOfCheckout, routeEvent } from './stripe-event-routing.util.js';
+
+export type FallbackOutcome =
+  | { applied: true; result: SyncResult | null }
+  | { applied: false; reason: string };
 
 /** Applies a claimed batch of one customer's events: one sync from Stripe for all of them. */
 @Injectable()
@@ -12,48 +19,98 @@ export class StripeEventProcessorService {
   constructor(
     private readonly sync: BillingSyncService,
     private readonly stripe: StripeClientService,
+    private readonly domainEvents: DomainEventsService,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
-  /** Events are those of one customer, oldest first. Returns the sync result (null: no customer). */
-  async process(manager: EntityManager, events: StripeEventEntity[]): Promise<SyncResult | null> {
+  /**
+   * Events are those of one customer, oldest first. Reads Stripe with no lock held, then applies
+   * the state, marks the events processed and records their domain events in one short
+   * transaction. Returns the sync result (null: the events concern no customer).
+   */
+  async process(events: StripeEventEntity[]): Promise<SyncResult | null> {
     const customerId = events[0].customerId;
-    if (!customerId) return null;
+    if (!customerId) {
+      await this.dataSource.transaction(async (manager) => {
+        await limitTransactionWaits(manager);
+        await markProcessed(manager, events, null);
+      });
+      return null;
+    }
     const entries = events.map((event) => ({ eventId: event.id, status: routeEvent(event.type)!.syncStatus }));
-    return this.sync.syncCustomer(manager, customerId, {
+    return this.sync.syncFromStripe(customerId, {
       status: entries[entries.length - 1].status,
       source: 'webhook',
       entries,
-      businessHint: this.businessHint(events),
+      ...this.checkoutHints(events),
+      afterApply: async (manager, result) => {
+        await markProcessed(manager, events, result.businessId);
+        await this.recordDomainEvents(manager, events, result.businessId);
+      },
     });
   }
 
   /**
-   * Stripe stayed unreachable past the retry budget: apply the subscription carried by the
-   * newest subscription event, if it is newer than what we hold. Null when nothing applies.
+   * Stripe has been unreachable for WEBHOOK_FALLBACK_AFTER: apply the subscription carried by the
+   * newest subscription event (only that subscription, only if newer than what we hold). The
+   * events stay queued: a real sync overwrites this once Stripe answers. Refuses bodies of
+   * another API version than the one the parser knows.
    */
-  async applyFallback(manager: EntityManager, events: StripeEventEntity[]): Promise<SyncResult | null> {
-    const withSubscription = [...events]
-      .reverse()
-      .map((event) => ({ event, subscription: this.stripe.subscriptionFromEvent({ object: dataObject(event) }) }))
-      .find((candidate) => candidate.subscription !== null);
-    if (!withSubscription) return null;
-    return this.sync.applyEventSubscription(manager, withSubscription.subscription!, withSubscription.event.stripeCreatedAt, {
+  async applyFallback(events: StripeEventEntity[]): Promise<FallbackOutcome> {
+    const withSubscription = [...events].reverse().filter((event) => dataObject(event).object === 'subscription');
+    if (withSubscription.length === 0) return { applied: false, reason: 'no event of the batch carries a subscription' };
+    const readable = withSubscription.find((event) => event.apiVersion === STRIPE_API_VERSION);
+    if (!readable) {
+      const versions = [...new Set(withSubscription.map((event) => event.apiVersion ?? 'unknown'))].join(', ');
+      return { applied: false, reason: `event api_version ${versions} is not ${STRIPE_API_VERSION}, which the parser knows` };
+    }
+    const subscription = this.stripe.subscriptionFromEvent({ object: dataObject(readable) })!;
+    const result = await this.sync.applyEventSubscription(subscription, readable.stripeCreatedAt, {
       status: BillingSyncStatus.WEBHOOK_EMERGENCY_FALLBACK,
       source: 'webhook',
-      entries: events.map((event) => ({ eventId: event.id, status: BillingSyncStatus.WEBHOOK_EMERGENCY_FALLBACK })),
-      businessHint: this.businessHint(events),
+      entries: [{ eventId: readable.id, status: BillingSyncStatus.WEBHOOK_EMERGENCY_FALLBACK }],
+      ...this.checkoutHints(events),
     });
+    return { applied: true, result };
   }
 
-  private businessHint(events: StripeEventEntity[]): string | null {
+  /** One outbox row per (domain event, Stripe event): replays never emit twice. */
+  private async recordDomainEvents(manager: EntityManager, events: StripeEventEntity[], businessId: string): Promise<void> {
     for (const event of events) {
-      if (routeEvent(event.type)?.linksCustomer) {
-        const business = businessIdOfCheckout(dataObject(event));
-        if (business) return business;
-      }
+      const name = routeEvent(event.type)?.domainEvent;
+      if (!name) continue;
+      await this.domainEvents.record(manager, {
+        name,
+        businessId,
+        key: event.id,
+        payload: { stripeEventId: event.id, stripeEventType: event.type, object: dataObject(event) },
+      });
     }
-    return null;
   }
+
+  private checkoutHints(events: StripeEventEntity[]): { businessHint: string | null; clientReferenceId: string | null } {
+    let businessHint: string | null = null;
+    let clientReferenceId: string | null = null;
+    for (const event of events) {
+      if (!routeEvent(event.type)?.linksCustomer) continue;
+      businessHint ??= businessIdOfCheckout(dataObject(event));
+      clientReferenceId ??= clientReferenceOfCheckout(dataObject(event));
+    }
+    return { businessHint, clientReferenceId };
+  }
+}
+
+/**
+ * Marks applied events processed, in the transaction that applied them. Only open events: one a
+ * replay or another instance already settled is left alone.
+ */
+async function markProcessed(manager: EntityManager, events: StripeEventEntity[], businessId: string | null): Promise<void> {
+  await manager.query(
+    `UPDATE stripe_events SET status = 'processed', processed_at = now(), business_id = $2, last_error = NULL,
+       failing_since = NULL, attempts = attempts + 1
+     WHERE id = ANY($1) AND status IN ('pending', 'failed')`,
+    [events.map((event) => event.id), businessId],
+  );
 }
 
 export function dataObject(event: StripeEventEntity): Record<string, unknown> {

@@ -4,8 +4,8 @@ import {
   BillingDomainEvent,
   businessIdOfCheckout,
   customerIdOf,
+  clientReferenceOfCheckout,
   HANDLED_EVENT_TYPES,
-  retryDelayMs,
   routeEvent,
 } from './stripe-event-routing.util.js';
 
@@ -49,14 +49,9 @@ describe('stripe event routing', () => {
     expect(customerIdOf({ object: 'setup_intent', customer: null })).toBeNull();
   });
 
-  it('finds the business of a checkout session: client_reference_id, then metadata.businessId', () => {
-    expect(businessIdOfCheckout({ client_reference_id: 'biz_1', metadata: { businessId: 'biz_2' } })).toBe('biz_1');
-    expect(businessIdOfCheckout({ client_reference_id: null, metadata: { businessId: 'biz_2' } })).toBe('biz_2');
-    expect(businessIdOfCheckout({ client_reference_id: null, metadata: {} })).toBeNull();
-  });
-
-  it('backs off exponentially, capped at an hour', () => {
-    expect([1, 2, 3, 4].map((attempt) => retryDelayMs(attempt, 1000))).toEqual([1000, 2000, 4000, 8000]);
-    expect(retryDelayMs(30, 1000)).toBe(3_600_000);
+  it('finds the business of a checkout session in the metadata our server wrote, never in client_reference_id', () => {
+    expect(businessIdOfCheckout({ client_reference_id: 'biz_1', metadata: { businessId: 'biz_2' } })).toBe('biz_2');
+    expect(businessIdOfCheckout({ client_reference_id: 'biz_victim', metadata: {} })).toBeNull();
+    expect(clientReferenceOfCheckout({ client_reference_id: 'biz_victim', metadata: {} })).toBe('biz_victim');
   });
 });

@@ -62,15 +62,18 @@ export function customerIdOf(object: Record<string, unknown>): string | null {
   return null;
 }
 
-/** The business a checkout session was opened for (set by our checkout: client_reference_id). */
+/**
+ * The business a checkout session was opened for, as our own server wrote it (session
+ * metadata.businessId, set through the API). client_reference_id is NOT read here: a Payment
+ * Link buyer can set it (see clientReferenceOfCheckout).
+ */
 export function businessIdOfCheckout(object: Record<string, unknown>): string | null {
-  if (typeof object.client_reference_id === 'string' && object.client_reference_id) return object.client_reference_id;
   const metadata = object.metadata as Record<string, unknown> | null | undefined;
   const fromMetadata = metadata?.businessId;
   return typeof fromMetadata === 'string' && fromMetadata ? fromMetadata : null;
 }
 
-/** Exponential backoff: base, 2x base, 4x base, ... capped at one hour. */
-export function retryDelayMs(attempts: number, baseMs: number): number {
-  return Math.min(baseMs * 2 ** Math.max(attempts - 1, 0), 3_600_000);
+/** client_reference_id of a checkout session: recorded, never trusted for linking. */
+export function clientReferenceOfCheckout(object: Record<string, unknown>): string | null {
+  return typeof object.client_reference_id === 'string' && object.client_reference_id ? object.client_reference_id : null;
 }

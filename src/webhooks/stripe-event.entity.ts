@@ -1,6 +1,10 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export const STRIPE_EVENT_STATUSES = ['pending', 'processed', 'ignored', 'failed', 'dead'] as const;
+/**
+ * unowned: events of a Stripe customer no business owns, parked after a short budget (admins list
+ * them apart; replayable like dead letters).
+ */
+export const STRIPE_EVENT_STATUSES = ['pending', 'processed', 'ignored', 'failed', 'dead', 'unowned'] as const;
 export type StripeEventStatus = (typeof STRIPE_EVENT_STATUSES)[number];
 
 /** The webhook inbox: every verified event, stored before Stripe gets its 200. */
@@ -32,6 +36,10 @@ export class StripeEventEntity {
 
   @Column({ name: 'next_attempt_at', type: 'timestamptz' })
   nextAttemptAt: Date;
+
+  /** First failure since the event was stored or replayed: the start of its retry window. */
+  @Column({ name: 'failing_since', type: 'timestamptz', nullable: true })
+  failingSince: Date | null;
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError: string | null;

@@ -8,6 +8,8 @@ export interface InboxStats {
   pending: number;
   failed: number;
   dead: number;
+  /** Events of Stripe customers no business owns, parked; listed apart from dead letters. */
+  unowned: number;
 }
 
 /** Operator view of the inbox: counts, and replay of dead (or any) events. */
@@ -19,19 +21,22 @@ export class WebhookInboxService {
     const [row] = await this.dataSource.query(
       `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
               count(*) FILTER (WHERE status = 'failed')::int AS failed,
-              count(*) FILTER (WHERE status = 'dead')::int AS dead
-       FROM stripe_events WHERE status IN ('pending', 'failed', 'dead')`,
+              count(*) FILTER (WHERE status = 'dead')::int AS dead,
+              count(*) FILTER (WHERE status = 'unowned')::int AS unowned
+       FROM stripe_events WHERE status IN ('pending', 'failed', 'dead', 'unowned')`,
     );
     return row as InboxStats;
   }
 
   /**
-   * Puts an event back in the queue with a fresh retry budget. Replaying an applied event is
-   * harmless: the worker re-reads the customer from Stripe rather than re-applying the event.
+   * Puts an event (dead, unowned, or any other) back in the queue with a fresh retry window.
+   * Replaying an applied event is harmless: the worker re-reads the customer from Stripe rather
+   * than re-applying the event, and its domain events were recorded once (keyed by event id).
    */
   async replay(eventId: string): Promise<void> {
     const updated: [unknown[], number] = await this.dataSource.query(
-      `UPDATE stripe_events SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL
+      `UPDATE stripe_events SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL,
+         failing_since = NULL
        WHERE id = $1 AND status <> 'ignored' RETURNING id`,
       [eventId],
     );

@@ -1,24 +1,26 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type QueryRunner } from 'typeorm';
-import { AppConfigService } from '../config/app-config.service.js';
-import { lockStripeCustomer } from '../database/customer-lock.util.js';
-import { PgListener } from '../database/pg-listener.js';
+import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
+import { Clock } from '../clock/clock.js';
 import { AppException } from '../common/exceptions/app.exception.js';
-import { StripeErrorCode } from '../stripe/stripe.exception.js';
-import type { SyncResult } from '../billing/billing-sync.service.js';
+import { AppConfigService } from '../config/app-config.service.js';
+import { ADVISORY_LOCK } from '../database/advisory-locks.constant.js';
+import { PgListener } from '../database/pg-listener.js';
 import { StripeEventEntity } from './stripe-event.entity.js';
-import { dataObject, StripeEventProcessorService } from './stripe-event-processor.service.js';
-import { retryDelayMs, routeEvent, STRIPE_EVENTS_CHANNEL } from './stripe-event-routing.util.js';
+import { StripeEventProcessorService } from './stripe-event-processor.service.js';
+import { STRIPE_EVENTS_CHANNEL } from './stripe-event-routing.util.js';
+import { classifyFailure, decideRetry, FailureKind, type RetryDecision } from './webhook-retry.util.js';
 
-const CLAIMABLE = `status IN ('pending', 'failed') AND next_attempt_at <= now()`;
+/** Fresh events are due at once whatever the clock says; failed ones when their backoff ends. */
+const CLAIMABLE = `(status = 'pending' OR (status = 'failed' AND next_attempt_at <= $1))`;
+const CANDIDATES = 50;
 
 /**
- * Drains the webhook inbox. Safe with any number of instances: rows are claimed with
- * FOR UPDATE SKIP LOCKED inside the transaction that applies them, work on one customer is
- * serialised by an advisory lock, and a crash rolls the transaction back so the event is simply
- * claimed again. Woken by LISTEN/NOTIFY, with polling as the fallback.
+ * Drains the webhook inbox. Safe with any number of instances: a worker holds a session-level
+ * advisory lock on the customer whose events it processes (taken with try-lock, so workers spread
+ * over customers), reads Stripe with no transaction open, and applies the state, marks the
+ * events and records their domain events in one short transaction. A crash closes the session,
+ * which frees the lock; nothing was marked, so the events are simply claimed again.
  */
 @Injectable()
 export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -33,7 +35,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfigService,
     private readonly processor: StripeEventProcessorService,
-    private readonly events: EventEmitter2,
+    private readonly clock: Clock,
   ) {
     // The insert trigger notifies; polling covers the time the listener is down.
     this.listener = new PgListener({
@@ -87,129 +89,110 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  /** Claims and applies one customer's due events. False when nothing was due. */
+  /** Claims and applies one customer's due events. False when nothing was due (or all is taken). */
   async processNext(): Promise<boolean> {
+    const now = this.clock.now();
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
-    let claimed: StripeEventEntity[] = [];
+    let held: string | null = null;
     try {
-      await runner.startTransaction();
-      claimed = await this.claim(runner);
-      if (claimed.length === 0) {
-        await runner.commitTransaction();
-        return false;
+      held = await this.claimKey(runner, now);
+      if (held === null) return false;
+      // Read after the lock: a worker that held it committed before letting go.
+      const events = await this.openEvents(runner.manager, held, now);
+      if (events.length === 0) return true;
+      try {
+        await this.processor.process(events);
+      } catch (error) {
+        await this.recordFailure(events, error, now);
       }
-      const result = await this.processor.process(runner.manager, claimed);
-      await this.markProcessed(runner, claimed, result, null);
-      await runner.commitTransaction();
-      this.emitDomainEvents(claimed, result);
-      return true;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      if (claimed.length === 0) throw error;
-      await this.recordFailure(claimed, error);
       return true;
     } finally {
+      if (held !== null) {
+        await runner
+          .query('SELECT pg_advisory_unlock($1, hashtext($2))', [ADVISORY_LOCK.WEBHOOK_INBOX_NAMESPACE, held])
+          .catch(() => undefined);
+      }
       await runner.release();
     }
   }
 
-  private async claim(runner: QueryRunner): Promise<StripeEventEntity[]> {
-    const repository = runner.manager.getRepository(StripeEventEntity);
-    const [head] = await runner.query(
-      `SELECT id, customer_id FROM stripe_events WHERE ${CLAIMABLE}
-       ORDER BY next_attempt_at, stripe_created_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+  /** The first due customer (or customer-less event) no other worker holds; its key stays locked. */
+  private async claimKey(runner: QueryRunner, now: Date): Promise<string | null> {
+    const rows: { key: string }[] = await runner.query(
+      `SELECT coalesce(customer_id, 'event:' || id) AS key FROM stripe_events WHERE ${CLAIMABLE}
+       ORDER BY next_attempt_at, stripe_created_at LIMIT ${CANDIDATES}`,
+      [now],
     );
-    if (!head) return [];
-    if (!head.customer_id) return repository.findBy({ id: head.id });
-    // Serialise on the customer, then take every due event of it: one sync covers them all.
-    await lockStripeCustomer(runner.manager, head.customer_id);
-    const rows: { id: string }[] = await runner.query(
-      `SELECT id FROM stripe_events WHERE customer_id = $1 AND ${CLAIMABLE} FOR UPDATE SKIP LOCKED`,
-      [head.customer_id],
-    );
-    const ids = [head.id, ...rows.map((row) => row.id).filter((id) => id !== head.id)];
-    const events = await repository.findBy(ids.map((id) => ({ id })));
-    return events.sort((a, b) => a.stripeCreatedAt.getTime() - b.stripeCreatedAt.getTime() || a.id.localeCompare(b.id));
+    for (const key of new Set(rows.map((row) => row.key))) {
+      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [
+        ADVISORY_LOCK.WEBHOOK_INBOX_NAMESPACE,
+        key,
+      ]);
+      if (locked) return key;
+    }
+    return null;
   }
 
-  private async markProcessed(
-    runner: QueryRunner,
-    events: StripeEventEntity[],
-    result: SyncResult | null,
-    note: string | null,
-  ): Promise<void> {
-    await runner.query(
-      `UPDATE stripe_events SET status = 'processed', processed_at = now(), business_id = $2, last_error = $3,
-         attempts = attempts + 1
-       WHERE id = ANY($1)`,
-      [events.map((event) => event.id), result?.businessId ?? null, note],
-    );
+  private async openEvents(manager: EntityManager, key: string, now: Date): Promise<StripeEventEntity[]> {
+    const byEvent = key.startsWith('event:');
+    return manager
+      .getRepository(StripeEventEntity)
+      .createQueryBuilder('e')
+      .where(byEvent ? 'e.id = :key' : 'e.customer_id = :key', { key: byEvent ? key.slice('event:'.length) : key })
+      .andWhere(`(e.status = 'pending' OR (e.status = 'failed' AND e.next_attempt_at <= :now))`, { now })
+      .orderBy('e.stripe_created_at')
+      .addOrderBy('e.id')
+      .getMany();
   }
 
   /**
-   * Backoff, then the dead-letter queue after WEBHOOK_MAX_ATTEMPTS. When the last attempt
-   * failed because Stripe is unreachable, the emergency fallback gets one try first.
+   * Retries over WEBHOOK_RETRY_WINDOW with backoff, then dead; unowned customers are parked;
+   * mismatches are dead at once. When Stripe has been unreachable for WEBHOOK_FALLBACK_AFTER,
+   * the emergency fallback applies the event's own subscription, and the events stay queued.
    */
-  private async recordFailure(events: StripeEventEntity[], error: unknown): Promise<void> {
-    const { maxAttempts, retryBaseMs } = this.config.values.webhooks;
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    const exhausted = events.some((event) => event.attempts + 1 >= maxAttempts);
-    const stripeDown = error instanceof AppException && error.code === StripeErrorCode.STRIPE_UNAVAILABLE;
-    if (exhausted && stripeDown && (await this.tryFallback(events, message))) return;
-
-    this.logger.warn(
-      { err: error, events: events.map((event) => event.id), exhausted },
-      exhausted ? 'webhook events dead-lettered' : 'webhook events failed; will retry',
+  private async recordFailure(events: StripeEventEntity[], error: unknown, now: Date): Promise<void> {
+    const kind = classifyFailure(error);
+    const policy = this.config.values.webhooks;
+    const decisions = new Map<string, RetryDecision>(
+      events.map((event) => [
+        event.id,
+        decideRetry({ kind, failingSince: event.failingSince ?? now, attempts: event.attempts + 1, now }, policy),
+      ]),
     );
+    let message =
+      error instanceof AppException ? `${error.code}: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if ([...decisions.values()].some((decision) => decision.tryFallback)) {
+      message += `; ${await this.fallback(events)}`;
+    }
+    const stats = { dead: 0, unowned: 0, failed: 0 };
     for (const event of events) {
-      const attempts = event.attempts + 1;
+      const decision = decisions.get(event.id)!;
+      stats[decision.status]++;
       await this.dataSource.query(
-        `UPDATE stripe_events SET attempts = $2, last_error = $3, status = $4,
-           next_attempt_at = now() + $5 * interval '1 millisecond'
+        `UPDATE stripe_events SET attempts = attempts + 1, last_error = $2, status = $3, next_attempt_at = $4,
+           failing_since = coalesce(failing_since, $5)
          WHERE id = $1 AND status IN ('pending', 'failed')`,
-        [event.id, attempts, message.slice(0, 2000), attempts >= maxAttempts ? 'dead' : 'failed', retryDelayMs(attempts, retryBaseMs)],
+        [event.id, message.slice(0, 2000), decision.status, decision.nextAttemptAt, now],
       );
     }
+    const log = { err: error, kind, events: events.map((event) => event.id), ...stats };
+    if (stats.dead > 0) this.logger.error(log, 'webhook events dead-lettered');
+    else if (stats.unowned > 0) this.logger.warn(log, 'webhook events parked: no business owns the Stripe customer');
+    else this.logger.warn(log, kind === FailureKind.STRIPE_UNAVAILABLE ? 'Stripe unavailable; will retry' : 'webhook events failed; will retry');
   }
 
-  private async tryFallback(events: StripeEventEntity[], reason: string): Promise<boolean> {
+  /** Runs the emergency fallback; returns what to add to the events' last_error. */
+  private async fallback(events: StripeEventEntity[]): Promise<string> {
     try {
-      return await this.dataSource.transaction(async (manager) => {
-        // Another instance may have applied them since our rollback: then there is nothing to do.
-        const stillOpen: unknown[] = await manager.query(
-          `SELECT id FROM stripe_events WHERE id = ANY($1) AND status IN ('pending', 'failed') FOR UPDATE`,
-          [events.map((e) => e.id)],
-        );
-        if (stillOpen.length !== events.length) return true;
-        const result = await this.processor.applyFallback(manager, events);
-        await manager.query(
-          `UPDATE stripe_events SET status = 'processed', processed_at = now(), business_id = $2,
-             attempts = attempts + 1, last_error = $3 WHERE id = ANY($1) AND status IN ('pending', 'failed')`,
-          [events.map((e) => e.id), result?.businessId ?? null, `emergency fallback after: ${reason}`.slice(0, 2000)],
-        );
-        if (!result) return true;
-        this.logger.warn({ events: events.map((e) => e.id), businessId: result.businessId }, 'emergency fallback applied');
-        return true;
-      });
+      const outcome = await this.processor.applyFallback(events);
+      if (!outcome.applied) return `emergency fallback not applied: ${outcome.reason}`;
+      if (!outcome.result) return 'emergency fallback: stored state is newer; waiting for Stripe';
+      this.logger.warn({ events: events.map((e) => e.id), businessId: outcome.result.businessId }, 'emergency fallback applied');
+      return `emergency fallback applied (plan ${outcome.result.planKey}); waiting for Stripe to confirm`;
     } catch (error) {
       this.logger.error({ err: error }, 'emergency fallback failed');
-      return false;
-    }
-  }
-
-  private emitDomainEvents(events: StripeEventEntity[], result: SyncResult | null): void {
-    if (!result) return;
-    for (const event of events) {
-      const domainEvent = routeEvent(event.type)?.domainEvent;
-      if (domainEvent) {
-        this.events.emit(domainEvent, {
-          businessId: result.businessId,
-          stripeEventId: event.id,
-          stripeEventType: event.type,
-          object: dataObject(event),
-        });
-      }
+      return `emergency fallback failed: ${(error as Error).message}`;
     }
   }
 }

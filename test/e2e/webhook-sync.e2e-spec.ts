@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { WebhookInboxService } from '../../src/webhooks/webhook-inbox.service.js';
-import { WebhookWorkerService } from '../../src/webhooks/webhook-worker.service.js';
 import { StripeEventEntity } from '../../src/webhooks/stripe-event.entity.js';
 import { StripeEventProcessorService } from '../../src/webhooks/stripe-event-processor.service.js';
 import { BillingDomainEvent } from '../../src/webhooks/stripe-event-routing.util.js';
-import { signedEvent, signPayload } from '../factories/stripe-event.factory.js';
+import { signPayload } from '../factories/stripe-event.factory.js';
 import {
   checkout,
   settle,
@@ -14,7 +13,10 @@ import {
   startSimulatedStripe,
   type SimulatedStripe,
 } from '../utils/billing-with-simulator.js';
-import { createTestApp, type TestApp } from '../utils/create-test-app.js';
+import type { TestApp } from '../utils/create-test-app.js';
+
+// Real time drives this suite: failures are retried for 3 s, unknown customers parked after 2 s.
+const SHORT_WINDOWS = { WEBHOOK_RETRY_WINDOW: '3s', WEBHOOK_UNOWNED_AFTER: '2s' };
 
 interface AccountRow {
   plan_key: string;
@@ -32,7 +34,7 @@ describe('webhooks -> sync from Stripe (simulator as Stripe, real PostgreSQL)', 
 
   beforeAll(async () => {
     stripe = await startSimulatedStripe();
-    t = await startBillingApp(stripe, { env: { WEBHOOK_MAX_ATTEMPTS: '3' } });
+    t = await startBillingApp(stripe, { env: SHORT_WINDOWS });
   });
   afterAll(async () => {
     await t.close();
@@ -90,7 +92,7 @@ describe('webhooks -> sync from Stripe (simulator as Stripe, real PostgreSQL)', 
     expect(perEvent.every((r) => r.n === 1)).toBe(true);
   });
 
-  it('retries an unknown price, dead-letters it, and succeeds on replay once the price is configured', async () => {
+  it('retries an unknown price over the window, dead-letters it, and succeeds on replay once the price is configured', async () => {
     const product = await stripe.stripe.products.create({ name: 'Unmapped' });
     const price = await stripe.stripe.prices.create({
       product: product.id,
@@ -108,7 +110,7 @@ describe('webhooks -> sync from Stripe (simulator as Stripe, real PostgreSQL)', 
       [session.customer],
     );
     expect(dead.length).toBeGreaterThan(0);
-    expect(dead.every((e) => e.attempts === 3 && /not mapped to any plan/.test(e.last_error))).toBe(true);
+    expect(dead.every((e) => e.attempts > 1 && /not mapped to any plan/.test(e.last_error))).toBe(true);
 
     // The operator maps the price (a restart with the variable set), then replays the dead letters.
     const fixed = await startBillingApp(stripe, {
@@ -142,7 +144,7 @@ describe('webhooks -> sync from Stripe (simulator as Stripe, real PostgreSQL)', 
     // The operator retired the old yearly price: it no longer maps to any plan.
     t = await startBillingApp(stripe, {
       databaseUrl,
-      env: { WEBHOOK_MAX_ATTEMPTS: '3', STRIPE_GLOW_UP_YEARLY_PRICE_ID: 'price_new_glow_yearly' },
+      env: { ...SHORT_WINDOWS, STRIPE_GLOW_UP_YEARLY_PRICE_ID: 'price_new_glow_yearly' },
     });
     try {
       await stripe.stripe.subscriptions.cancel(subscriptionId);
@@ -150,7 +152,7 @@ describe('webhooks -> sync from Stripe (simulator as Stripe, real PostgreSQL)', 
       expect(await account(t, 'biz_retired')).toMatchObject({ plan_key: 'free', subscription_status: 'canceled' });
     } finally {
       await t.close({ keepDatabase: true });
-      t = await startBillingApp(stripe, { databaseUrl, env: { WEBHOOK_MAX_ATTEMPTS: '3' } });
+      t = await startBillingApp(stripe, { databaseUrl, env: SHORT_WINDOWS });
     }
   });
 
@@ -211,35 +213,62 @@ describe('webhooks -> sync from Stripe (simulator as Stripe, real PostgreSQL)', 
         expect(res.status).toBe(200);
       }
 
-      const runner = victim.dataSource.createQueryRunner();
-      await runner.connect();
-      await runner.startTransaction();
-      const claimed = await runner.manager
-        .getRepository(StripeEventEntity)
-        .createQueryBuilder('e')
-        .setLock('pessimistic_write')
-        .where('e.customer_id = :customerId', { customerId })
-        .andWhere(`e.status = 'pending'`)
-        .orderBy('e.stripe_created_at')
-        .getMany();
-      const applied = await victim.app.get(StripeEventProcessorService).process(runner.manager, claimed);
-      expect(applied?.planKey).toBe('glow_up');
-      // The crash: the session ends with the work done but not committed.
-      await expect(runner.query('SELECT pg_terminate_backend(pg_backend_pid())')).rejects.toThrow();
-      await runner.release().catch(() => undefined);
+      const claimed = await victim.dataSource.getRepository(StripeEventEntity).find({
+        where: { customerId, status: 'pending' },
+        order: { stripeCreatedAt: 'ASC' },
+      });
+      // The crash: the victim has read Stripe and written the account, subscriptions, history and
+      // outbox rows, and is about to mark the inbox rows when its session dies (the test holds
+      // those rows so the victim stops exactly there, then kills it).
+      const blocker = victim.dataSource.createQueryRunner();
+      await blocker.connect();
+      await blocker.startTransaction();
+      await blocker.query(`SELECT id FROM stripe_events WHERE customer_id = $1 FOR UPDATE`, [customerId]);
+      const processing = victim.app.get(StripeEventProcessorService).process(claimed);
+      const outcome = processing.then(
+        () => 'committed',
+        () => 'died',
+      );
+      let killed = false;
+      let writtenBeforeKill = -1;
+      for (let i = 0; i < 200 && !killed; i++) {
+        // pg_stat_activity is a snapshot per transaction: take a fresh one each time.
+        await blocker.query('SELECT pg_stat_clear_snapshot()');
+        const [waiting] = await blocker.query(
+          `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE stripe_events%'`,
+        );
+        if (waiting) {
+          [{ written: writtenBeforeKill }] = await blocker.query(
+            `SELECT count(*)::int AS written FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+             WHERE l.pid = $1 AND c.relname = 'billing_sync_log' AND l.mode = 'RowExclusiveLock'`,
+            [waiting.pid],
+          );
+          await blocker.query('SELECT pg_terminate_backend($1)', [waiting.pid]);
+          killed = true;
+        } else {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      }
+      expect(killed).toBe(true);
+      // It had written its history rows: the crash came after the writes, before the commit.
+      expect(writtenBeforeKill).toBe(1);
+      expect(await outcome).toBe('died');
+      await blocker.rollbackTransaction();
+      await blocker.release();
       await victim.close();
 
       t = await startBillingApp(stripe, { databaseUrl, env: { WEBHOOK_WORKER_ENABLED: 'false' } });
       const after = await t.dataSource.query(
         `SELECT (SELECT count(*)::int FROM billing_sync_log WHERE business_id = 'biz_crash') AS logs,
+                (SELECT count(*)::int FROM billing_accounts WHERE business_id = 'biz_crash') AS accounts,
                 (SELECT count(*)::int FROM stripe_events WHERE customer_id = $1 AND status = 'pending') AS pending`,
         [customerId],
       );
-      expect(after).toEqual([{ logs: 0, pending: claimed.length }]);
+      expect(after).toEqual([{ logs: 0, accounts: 0, pending: claimed.length }]);
 
       // A worker running again applies every event exactly once.
       await t.close({ keepDatabase: true });
-      t = await startBillingApp(stripe, { databaseUrl, env: { WEBHOOK_MAX_ATTEMPTS: '3' } });
+      t = await startBillingApp(stripe, { databaseUrl, env: SHORT_WINDOWS });
       await settle(stripe, [t]);
       expect((await account(t, 'biz_crash')).plan_key).toBe('glow_up');
       const perEvent = await logRowsPerEvent(t, 'biz_crash');
@@ -250,7 +279,7 @@ describe('webhooks -> sync from Stripe (simulator as Stripe, real PostgreSQL)', 
     }
   });
 
-  it('emits trial_will_end and payment_failed domain events for the host app', async () => {
+  it('emits trial_will_end and payment_failed domain events for the host app, once whatever the replays', async () => {
     const seen: { name: string; businessId: string }[] = [];
     const emitter = t.app.get(EventEmitter2);
     emitter.on(BillingDomainEvent.TRIAL_WILL_END, (payload: { businessId: string }) =>
@@ -272,92 +301,19 @@ describe('webhooks -> sync from Stripe (simulator as Stripe, real PostgreSQL)', 
     await settle(stripe, [t]);
     expect(seen).toContainEqual({ name: 'payment_failed', businessId: 'biz_trial' });
     expect(await account(t, 'biz_trial')).toMatchObject({ subscription_status: 'past_due', trial_status: 'expired' });
-  });
-});
 
-describe('emergency fallback (Stripe unreachable past the retry budget)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({
-      env: {
-        STRIPE_SECRET_KEY: 'sk_test_unreachable',
-        // Nothing listens there: every Stripe call fails to connect.
-        STRIPE_API_BASE: 'http://127.0.0.1:9',
-        STRIPE_WEBHOOK_SECRET: SIM_WEBHOOK_SECRET,
-        STRIPE_GLOW_UP_MONTHLY_PRICE_ID: 'price_glow_fallback',
-        STRIPE_FAME_FLEX_MONTHLY_PRICE_ID: 'price_fame_fallback',
-        WEBHOOK_MAX_ATTEMPTS: '2',
-        WEBHOOK_RETRY_BASE_MS: '10',
-        WEBHOOK_POLL_INTERVAL_MS: '60000',
-      },
-    });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-
-  const subscriptionObject = (price: string, status: string) => ({
-    id: 'sub_fallback',
-    object: 'subscription',
-    customer: 'cus_fallback',
-    status,
-    created: 1_790_000_000,
-    metadata: { businessId: 'biz_fallback' },
-    cancel_at_period_end: false,
-    cancel_at: null,
-    canceled_at: null,
-    ended_at: null,
-    trial_start: null,
-    trial_end: null,
-    items: {
-      object: 'list',
-      data: [
-        {
-          id: 'si_1',
-          object: 'subscription_item',
-          current_period_start: 1_795_000_000,
-          current_period_end: 1_797_592_000,
-          price: { id: price, object: 'price', recurring: { interval: 'month' } },
-        },
-      ],
-    },
-  });
-
-  const deliver = async (object: Record<string, unknown>, timestamp: number) => {
-    const event = signedEvent({ secret: SIM_WEBHOOK_SECRET, type: 'customer.subscription.updated', object });
-    const body = JSON.parse(event.body);
-    body.created = timestamp;
-    const raw = JSON.stringify(body);
-    const signature = signPayload(raw, SIM_WEBHOOK_SECRET);
-    const res = await t.http().post('/api/webhooks/stripe').set('content-type', 'application/json').set('stripe-signature', signature).send(raw);
-    expect(res.status).toBe(200);
-    return event.id;
-  };
-
-  const drainUntilSettled = async () => {
-    const worker = t.app.get(WebhookWorkerService);
-    for (let i = 0; i < 50; i++) {
-      await worker.drain();
-      const [{ open }] = await t.dataSource.query(`SELECT count(*)::int AS open FROM stripe_events WHERE status IN ('pending', 'failed')`);
-      if (open === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error('inbox did not settle');
-  };
-
-  it('applies a newer event object after the retries, marks the account, and skips an older one', async () => {
-    const now = Math.floor(Date.now() / 1000);
-    await deliver(subscriptionObject('price_fame_fallback', 'active'), now);
-    await drainUntilSettled();
-    const [row] = await t.dataSource.query(`SELECT plan_key, subscription_status, billing_sync_status FROM billing_accounts WHERE business_id = 'biz_fallback'`);
-    expect(row).toEqual({ plan_key: 'fame_flex', subscription_status: 'active', billing_sync_status: 'webhook_emergency_fallback' });
-
-    // An older event arriving late must not roll the account back.
-    await deliver(subscriptionObject('price_glow_fallback', 'past_due'), now - 600);
-    await drainUntilSettled();
-    const [after] = await t.dataSource.query(`SELECT plan_key, subscription_status FROM billing_accounts WHERE business_id = 'biz_fallback'`);
-    expect(after).toEqual({ plan_key: 'fame_flex', subscription_status: 'active' });
-    const events: { status: string; last_error: string }[] = await t.dataSource.query(`SELECT status, last_error FROM stripe_events`);
-    expect(events.every((e) => e.status === 'processed' && e.last_error.startsWith('emergency fallback'))).toBe(true);
+    // An operator replays every event of the customer: the host app must not send the emails again.
+    const before = [...seen];
+    const events: { id: string }[] = await t.dataSource.query(`SELECT id FROM stripe_events WHERE customer_id = $1 AND status = 'processed'`, [
+      session.customer,
+    ]);
+    for (const event of events) await t.app.get(WebhookInboxService).replay(event.id);
+    await settle(stripe, [t]);
+    const [{ reprocessed }] = await t.dataSource.query(
+      `SELECT count(*)::int AS reprocessed FROM stripe_events WHERE id = ANY($1) AND status = 'processed' AND attempts = 1`,
+      [events.map((event) => event.id)],
+    );
+    expect(reprocessed).toBe(events.length);
+    expect(seen).toEqual(before);
   });
 });

@@ -1,7 +1,9 @@
 import Stripe from 'stripe';
 import { startStripeSimulator, type StripeSimulator } from '../../tools/stripe-simulator/index.js';
 import { findFreePort } from '../../src/database/embedded-postgres.starter.js';
+import type { Clock } from '../../src/clock/clock.js';
 import type { RawEnvironment } from '../../src/config/load-config.js';
+import { DomainEventsRelayService } from '../../src/domain-events/domain-events-relay.service.js';
 import { WebhookWorkerService } from '../../src/webhooks/webhook-worker.service.js';
 import { createTestApp, type TestApp } from './create-test-app.js';
 
@@ -72,9 +74,10 @@ export async function startSimulatedStripe(options: { deliveryRetryBaseMs?: numb
 /** An app instance listening where the simulator delivers. */
 export async function startBillingApp(
   stripe: SimulatedStripe,
-  options: { env?: RawEnvironment; databaseUrl?: string; listen?: boolean } = {},
+  options: { env?: RawEnvironment; databaseUrl?: string; listen?: boolean; clock?: Clock } = {},
 ): Promise<TestApp> {
   return createTestApp({
+    clock: options.clock,
     databaseUrl: options.databaseUrl,
     env: { ...stripe.env, ...options.env },
     listenPort: options.listen === false ? undefined : stripe.webhookPort,
@@ -98,7 +101,11 @@ export async function settle(stripe: SimulatedStripe, apps: TestApp[], timeoutMs
       const [{ again }] = await apps[0].dataSource.query(
         `SELECT count(*)::int AS again FROM stripe_events WHERE status IN ('pending', 'failed')`,
       );
-      if (again === 0) return;
+      if (again === 0) {
+        // Domain events of what was just applied reach the in-process listeners.
+        await Promise.all(apps.map((app) => app.app.get(DomainEventsRelayService).dispatchAll()));
+        return;
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

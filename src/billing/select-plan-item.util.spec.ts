@@ -1,0 +1,51 @@
+import { describe, expect, it } from '@jest/globals';
+import type { StripeSubscriptionItemSnapshot, StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
+import { selectPlanItem } from './select-plan-item.util.js';
+
+const item = (priceId: string, end: number): StripeSubscriptionItemSnapshot => ({
+  priceId,
+  interval: 'monthly',
+  currentPeriodStart: new Date(0),
+  currentPeriodEnd: new Date(end),
+});
+const sub = (items: StripeSubscriptionItemSnapshot[]): StripeSubscriptionSnapshot => ({
+  id: 'sub_1',
+  customerId: 'cus_1',
+  status: 'active',
+  created: new Date(0),
+  priceId: items[0]?.priceId ?? null,
+  interval: items[0]?.interval ?? null,
+  items,
+  metadata: {},
+  currentPeriodStart: items[0]?.currentPeriodStart ?? null,
+  currentPeriodEnd: items[0]?.currentPeriodEnd ?? null,
+  cancelAtPeriodEnd: false,
+  cancelAt: null,
+  canceledAt: null,
+  endedAt: null,
+  trialStart: null,
+  trialEnd: null,
+  raw: {},
+});
+const catalog = (priceId: string) => priceId.startsWith('price_plan');
+
+describe('selectPlanItem', () => {
+  it('keeps a single-item subscription as it is, catalog price or not', () => {
+    expect(selectPlanItem(sub([item('price_unknown', 5)]), catalog).priceId).toBe('price_unknown');
+  });
+
+  it('reads price and period from the catalog item when an add-on comes first', () => {
+    const selected = selectPlanItem(sub([item('price_addon', 5), item('price_plan_glow', 9)]), catalog);
+    expect(selected.priceId).toBe('price_plan_glow');
+    expect(selected.currentPeriodEnd).toEqual(new Date(9));
+    expect(selected.ambiguousItems).toBeUndefined();
+  });
+
+  it('leaves no price (and says which items) when several items and none or two are plans', () => {
+    expect(selectPlanItem(sub([item('price_a', 1), item('price_b', 1)]), catalog)).toMatchObject({
+      priceId: null,
+      ambiguousItems: ['price_a', 'price_b'],
+    });
+    expect(selectPlanItem(sub([item('price_plan_a', 1), item('price_plan_b', 1)]), catalog).priceId).toBeNull();
+  });
+});

@@ -1,0 +1,77 @@
+import { AppException } from '../common/exceptions/app.exception.js';
+import { BillingErrorCode } from '../billing/billing.exception.js';
+import { StripeErrorCode } from '../stripe/stripe.exception.js';
+
+/** What kind of failure an attempt ended with; decides retry, fallback, parking and dead letters. */
+export enum FailureKind {
+  /** Stripe transport error, 5xx or rate limit: retried, and the emergency fallback may apply. */
+  STRIPE_UNAVAILABLE = 'stripe_unavailable',
+  /** No business owns the Stripe customer (yet): retried briefly, then parked as unowned. */
+  UNOWNED = 'unowned',
+  /** Needs a human (CUSTOMER_MISMATCH): a dead letter at once. */
+  NEEDS_HUMAN = 'needs_human',
+  /** Anything else, including bugs in our code: retried over the window, never the fallback. */
+  FAILURE = 'failure',
+}
+
+export function classifyFailure(error: unknown): FailureKind {
+  if (!(error instanceof AppException)) return FailureKind.FAILURE;
+  switch (error.code) {
+    case StripeErrorCode.STRIPE_UNAVAILABLE:
+      return FailureKind.STRIPE_UNAVAILABLE;
+    case BillingErrorCode.UNKNOWN_CUSTOMER:
+      return FailureKind.UNOWNED;
+    case BillingErrorCode.CUSTOMER_MISMATCH:
+      return FailureKind.NEEDS_HUMAN;
+    default:
+      return FailureKind.FAILURE;
+  }
+}
+
+export interface RetryPolicy {
+  retryWindowMs: number;
+  retryBaseMs: number;
+  retryMaxDelayMs: number;
+  fallbackAfterMs: number;
+  unownedAfterMs: number;
+}
+
+export interface RetryDecision {
+  status: 'failed' | 'dead' | 'unowned';
+  /** When to try again (failed only; otherwise `now`). */
+  nextAttemptAt: Date;
+  /** Stripe has been unreachable long enough: apply the event's own subscription object now. */
+  tryFallback: boolean;
+}
+
+/**
+ * What happens to an event after a failed attempt. `failingSince` is the first failure since it
+ * was stored or replayed (the start of its window); `attempts` counts this one.
+ *
+ * Retries back off exponentially (base, 2x, 4x, ... capped at retryMaxDelay) over retryWindow
+ * (Stripe's own 72 h by default: our 200 told Stripe to stop), with one last attempt at the
+ * window's end; then the event is dead. Unowned customers are parked after unownedAfter.
+ */
+export function decideRetry(
+  input: { kind: FailureKind; failingSince: Date; attempts: number; now: Date },
+  policy: RetryPolicy,
+): RetryDecision {
+  const { kind, failingSince, attempts, now } = input;
+  const elapsed = now.getTime() - failingSince.getTime();
+  const stop = (status: 'dead' | 'unowned'): RetryDecision => ({ status, nextAttemptAt: now, tryFallback: false });
+  if (kind === FailureKind.NEEDS_HUMAN) return stop('dead');
+  if (kind === FailureKind.UNOWNED && elapsed >= policy.unownedAfterMs) return stop('unowned');
+  if (elapsed >= policy.retryWindowMs) return stop('dead');
+  const horizon = kind === FailureKind.UNOWNED ? policy.unownedAfterMs : policy.retryWindowMs;
+  const delay = Math.min(retryDelayMs(attempts, policy.retryBaseMs, policy.retryMaxDelayMs), horizon - elapsed);
+  return {
+    status: 'failed',
+    nextAttemptAt: new Date(now.getTime() + delay),
+    tryFallback: kind === FailureKind.STRIPE_UNAVAILABLE && elapsed >= policy.fallbackAfterMs,
+  };
+}
+
+/** Exponential backoff: base, 2x base, 4x base, ... capped at maxMs. */
+export function retryDelayMs(attempts: number, baseMs: number, maxMs: number): number {
+  return Math.min(baseMs * 2 ** Math.min(Math.max(attempts - 1, 0), 40), maxMs);
+}

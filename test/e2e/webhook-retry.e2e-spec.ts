@@ -1,0 +1,543 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { BillingSyncService } from '../../src/billing/billing-sync.service.js';
+import { BillingSyncStatus } from '../../src/billing/billing-sync-status.enum.js';
+import { ManualClock } from '../../src/clock/clock.js';
+import { DomainEventsRelayService } from '../../src/domain-events/domain-events-relay.service.js';
+import { DomainEventsService } from '../../src/domain-events/domain-events.service.js';
+import { WebhookInboxService } from '../../src/webhooks/webhook-inbox.service.js';
+import { WebhookWorkerService } from '../../src/webhooks/webhook-worker.service.js';
+import { signPayload } from '../factories/stripe-event.factory.js';
+import {
+  checkout,
+  SIM_WEBHOOK_SECRET,
+  startBillingApp,
+  startSimulatedStripe,
+  type SimulatedStripe,
+} from '../utils/billing-with-simulator.js';
+import { createTestApp, type TestApp } from '../utils/create-test-app.js';
+import { startStripeProxy, type StripeProxy } from '../utils/stripe-proxy.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+interface EventRow {
+  id: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+}
+
+const eventsOf = async (t: TestApp, customerId: string): Promise<EventRow[]> =>
+  t.dataSource.query(`SELECT id, status, attempts, last_error FROM stripe_events WHERE customer_id = $1 AND status <> 'ignored' ORDER BY stripe_created_at, id`, [
+    customerId,
+  ]);
+const accountOf = async (t: TestApp, businessId: string) =>
+  (
+    await t.dataSource.query(
+      `SELECT plan_key, subscription_status, stripe_customer_id, billing_sync_status, live_subscription_count
+       FROM billing_accounts WHERE business_id = $1`,
+      [businessId],
+    )
+  )[0] as
+    | { plan_key: string; subscription_status: string | null; stripe_customer_id: string | null; billing_sync_status: string; live_subscription_count: number }
+    | undefined;
+
+describe('Stripe unreachable: retry window and emergency fallback (app clock driven by the test)', () => {
+  const clock = new ManualClock(new Date());
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      clock,
+      env: {
+        STRIPE_SECRET_KEY: 'sk_test_unreachable',
+        // Nothing listens there: every Stripe call fails to connect.
+        STRIPE_API_BASE: 'http://127.0.0.1:9',
+        STRIPE_WEBHOOK_SECRET: SIM_WEBHOOK_SECRET,
+        STRIPE_GLOW_UP_MONTHLY_PRICE_ID: 'price_glow_fallback',
+        STRIPE_FAME_FLEX_MONTHLY_PRICE_ID: 'price_fame_fallback',
+        WEBHOOK_RETRY_BASE_MS: '10',
+        WEBHOOK_POLL_INTERVAL_MS: '60000',
+        WEBHOOK_WORKER_ENABLED: 'false',
+      },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const subscriptionObject = (id: string, customer: string, businessId: string, price: string, status: string) => ({
+    id,
+    object: 'subscription',
+    customer,
+    status,
+    created: 1_790_000_000,
+    metadata: { businessId },
+    cancel_at_period_end: false,
+    cancel_at: null,
+    canceled_at: null,
+    ended_at: null,
+    trial_start: null,
+    trial_end: null,
+    items: {
+      object: 'list',
+      data: [
+        {
+          id: `si_${id}`,
+          object: 'subscription_item',
+          current_period_start: 1_795_000_000,
+          current_period_end: 1_797_592_000,
+          price: { id: price, object: 'price', recurring: { interval: 'month' } },
+        },
+      ],
+    },
+  });
+
+  let sequence = 0;
+  const deliver = async (
+    type: string,
+    object: Record<string, unknown>,
+    options: { created?: number; apiVersion?: string } = {},
+  ): Promise<string> => {
+    const id = `evt_retry_${sequence++}_${Date.now()}`;
+    const raw = JSON.stringify({
+      id,
+      object: 'event',
+      api_version: options.apiVersion ?? '2026-10-28.endive',
+      created: options.created ?? Math.floor(clock.now().getTime() / 1000),
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type,
+      data: { object },
+    });
+    const res = await t
+      .http()
+      .post('/api/webhooks/stripe')
+      .set('content-type', 'application/json')
+      .set('stripe-signature', signPayload(raw, SIM_WEBHOOK_SECRET))
+      .send(raw);
+    expect(res.status).toBe(200);
+    return id;
+  };
+  const drain = () => t.app.get(WebhookWorkerService).drain();
+  const eventRow = async (id: string): Promise<EventRow> =>
+    (await t.dataSource.query(`SELECT id, status, attempts, last_error FROM stripe_events WHERE id = $1`, [id]))[0];
+
+  it('waits WEBHOOK_FALLBACK_AFTER, then applies the event body and keeps the event queued; an older body never rolls back', async () => {
+    const now = Math.floor(clock.now().getTime() / 1000);
+    const newer = await deliver('customer.subscription.updated', subscriptionObject('sub_fb', 'cus_fb', 'biz_fb', 'price_fame_fallback', 'active'), {
+      created: now,
+    });
+    await drain();
+    expect(await eventRow(newer)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect((await eventRow(newer)).last_error).toMatch(/^STRIPE_UNAVAILABLE: /);
+    // Five minutes of outage: not yet.
+    clock.advance(5 * MINUTE);
+    await drain();
+    expect(await accountOf(t, 'biz_fb')).toBeUndefined();
+
+    clock.advance(10 * MINUTE);
+    await drain();
+    expect(await accountOf(t, 'biz_fb')).toMatchObject({
+      plan_key: 'fame_flex',
+      subscription_status: 'active',
+      billing_sync_status: BillingSyncStatus.WEBHOOK_EMERGENCY_FALLBACK,
+    });
+    const afterFallback = await eventRow(newer);
+    expect(afterFallback.status).toBe('failed');
+    expect(afterFallback.last_error).toMatch(/emergency fallback applied \(plan fame_flex\); waiting for Stripe/);
+
+    // An older event arriving late must not roll the account back.
+    await deliver('customer.subscription.updated', subscriptionObject('sub_fb', 'cus_fb', 'biz_fb', 'price_glow_fallback', 'past_due'), {
+      created: now - 600,
+    });
+    clock.advance(16 * MINUTE);
+    await drain();
+    expect(await accountOf(t, 'biz_fb')).toMatchObject({ plan_key: 'fame_flex', subscription_status: 'active' });
+  });
+
+  it('upserts only the event\'s own subscription in the fallback', async () => {
+    await deliver('customer.subscription.updated', subscriptionObject('sub_own_a', 'cus_own', 'biz_own', 'price_glow_fallback', 'active'));
+    await drain();
+    clock.advance(16 * MINUTE);
+    await drain();
+    const [first] = await t.dataSource.query(`SELECT synced_at FROM subscriptions WHERE id = 'sub_own_a'`);
+    expect(first).toBeDefined();
+
+    clock.advance(MINUTE);
+    await deliver('customer.subscription.created', subscriptionObject('sub_own_b', 'cus_own', 'biz_own', 'price_fame_fallback', 'active'));
+    await drain();
+    clock.advance(16 * MINUTE);
+    await drain();
+    const rows: { id: string; synced_at: Date }[] = await t.dataSource.query(
+      `SELECT id, synced_at FROM subscriptions WHERE customer_id = 'cus_own' ORDER BY id`,
+    );
+    expect(rows.map((row) => row.id)).toEqual(['sub_own_a', 'sub_own_b']);
+    // sub_own_a was not in the applied event: its row is exactly as its own event left it.
+    expect(rows[0].synced_at).toEqual(first.synced_at);
+    expect(rows[1].synced_at.getTime()).toBeGreaterThan(first.synced_at.getTime());
+  });
+
+  it('leaves a batch with no subscription object failed, then dead after the window, and replayable (never processed)', async () => {
+    const invoice = { id: 'in_only', object: 'invoice', customer: 'cus_invoice_only', status: 'open' };
+    const id = await deliver('invoice.payment_failed', invoice);
+    await drain();
+    clock.advance(20 * MINUTE);
+    await drain();
+    const afterFallback = await eventRow(id);
+    expect(afterFallback.status).toBe('failed');
+    expect(afterFallback.last_error).toMatch(/emergency fallback not applied: no event of the batch carries a subscription/);
+
+    clock.advance(72 * HOUR);
+    await drain();
+    expect((await eventRow(id)).status).toBe('dead');
+    const [{ outbox }] = await t.dataSource.query(`SELECT count(*)::int AS outbox FROM domain_events WHERE key = $1`, [id]);
+    expect(outbox).toBe(0);
+
+    await t.app.get(WebhookInboxService).replay(id);
+    expect(await eventRow(id)).toMatchObject({ status: 'pending', attempts: 0, last_error: null });
+  });
+
+  it('refuses to apply an event body of another api_version than the parser knows', async () => {
+    const id = await deliver(
+      'customer.subscription.updated',
+      subscriptionObject('sub_old_api', 'cus_old_api', 'biz_old_api', 'price_fame_fallback', 'active'),
+      { apiVersion: '2025-03-31.basil' },
+    );
+    await drain();
+    clock.advance(20 * MINUTE);
+    await drain();
+    expect(await accountOf(t, 'biz_old_api')).toBeUndefined();
+    const row = await eventRow(id);
+    expect(row.status).toBe('failed');
+    expect(row.last_error).toMatch(/api_version 2025-03-31\.basil is not 2026-10-28\.endive/);
+  });
+
+  it('outbox: a rolled-back change emits nothing; a failing listener gets the event again later', async () => {
+    const emitter = t.app.get(EventEmitter2);
+    const relay = t.app.get(DomainEventsRelayService);
+    const outbox = t.app.get(DomainEventsService);
+    const received: string[] = [];
+    let failNext = true;
+    emitter.on('test.outbox_probe', (payload: { eventKey: string }) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('mail server down');
+      }
+      received.push(payload.eventKey);
+    });
+    await t.dataSource
+      .transaction(async (manager) => {
+        await outbox.record(manager, { name: 'test.outbox_probe', businessId: 'biz_probe', key: 'rolled_back', payload: {} });
+        throw new Error('the change failed');
+      })
+      .catch(() => undefined);
+    await t.dataSource.transaction(async (manager) => {
+      expect(await outbox.record(manager, { name: 'test.outbox_probe', businessId: 'biz_probe', key: 'k1', payload: {} })).toBe(true);
+    });
+    await t.dataSource.transaction(async (manager) => {
+      // The same occurrence recorded again (a replay) is not stored twice.
+      expect(await outbox.record(manager, { name: 'test.outbox_probe', businessId: 'biz_probe', key: 'k1', payload: {} })).toBe(false);
+    });
+    await relay.dispatchAll();
+    expect(received).toEqual([]);
+    clock.advance(MINUTE);
+    await relay.dispatchAll();
+    await relay.dispatchAll();
+    expect(received).toEqual(['k1']);
+  });
+});
+
+describe('sync under failure, linking and retry horizon (simulator behind a proxy, app clock driven by the test)', () => {
+  // The test drains the inbox itself, after moving the clock: no worker of the app's own runs.
+  const appEnv = () => ({ STRIPE_API_BASE: proxy.url, WEBHOOK_WORKER_ENABLED: 'false' });
+  const clock = new ManualClock(new Date());
+  let stripe: SimulatedStripe;
+  let proxy: StripeProxy;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    stripe = await startSimulatedStripe();
+    proxy = await startStripeProxy(stripe.sim.url);
+    t = await startBillingApp(stripe, { clock, env: appEnv() });
+  });
+  afterAll(async () => {
+    await t.close();
+    await proxy.close();
+    await stripe.close();
+  });
+
+  const drain = () => t.app.get(WebhookWorkerService).drain();
+  /** App and "Stripe" agree on the time: both clocks move together. */
+  const advance = async (ms: number) => {
+    clock.advance(ms);
+    await stripe.control('/_sim/clock/advance', { seconds: ms / 1000 });
+  };
+  /** Lets the simulator deliver, then the worker run, without waiting for retries (the test moves the clock). */
+  const deliverAndDrain = async () => {
+    await stripe.sim.idle();
+    await drain();
+  };
+  const sessionWithoutOurMetadata = async (priceId: string, clientReferenceId?: string) => {
+    const session = await stripe.stripe.checkout.sessions.create({
+      mode: 'subscription',
+      line_items: [{ price: priceId, quantity: 1 }],
+      ...(clientReferenceId ? { client_reference_id: clientReferenceId } : {}),
+      customer_email: `stranger-${Date.now()}@example.test`,
+      success_url: 'http://localhost/s',
+      cancel_url: 'http://localhost/c',
+    });
+    const completed = (await stripe.control(`/_sim/checkout_sessions/${session.id}/complete`, { outcome: 'paid' })) as {
+      simulator: { customer: string; subscription: string };
+    };
+    return completed.simulator;
+  };
+
+  it('keeps retrying a failure for hours, then heals when the price is mapped an hour later', async () => {
+    const product = await stripe.stripe.products.create({ name: 'Mapped later' });
+    const price = await stripe.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 4242, recurring: { interval: 'year' } });
+    const { customerId } = await checkout(stripe, 'biz_heal_later', price.id);
+    await deliverAndDrain();
+    // Twelve retries over two hours: the old 8-attempt budget would have dead-lettered it.
+    for (let i = 0; i < 12; i++) {
+      await advance(10 * MINUTE);
+      await drain();
+    }
+    const failing = await eventsOf(t, customerId);
+        expect(failing.length).toBeGreaterThan(0);
+    expect(failing.every((event) => event.status === 'failed' && event.attempts >= 12)).toBe(true);
+    expect(failing[0].last_error).toMatch(/not mapped to any plan/);
+
+    // The operator maps the price (a restart with the variable set); the next retry applies it.
+    const databaseUrl = t.databaseUrl;
+    await t.close({ keepDatabase: true });
+    t = await startBillingApp(stripe, {
+      clock,
+      databaseUrl,
+      env: { ...appEnv(), STRIPE_VIRAL_SURGE_YEARLY_PRICE_ID: price.id },
+    });
+    await advance(HOUR);
+    await drain();
+    expect(await accountOf(t, 'biz_heal_later')).toMatchObject({ plan_key: 'viral_surge', subscription_status: 'active' });
+    expect((await eventsOf(t, customerId)).every((event) => event.status === 'processed')).toBe(true);
+    await t.close({ keepDatabase: true });
+    t = await startBillingApp(stripe, { clock, databaseUrl, env: appEnv() });
+  });
+
+  it('falls back while Stripe is down and lets the real sync overwrite it once Stripe answers', async () => {
+    const { customerId, subscriptionId } = await checkout(stripe, 'biz_outage', stripe.prices.glow_up.monthly);
+    await deliverAndDrain();
+    expect(await accountOf(t, 'biz_outage')).toMatchObject({ plan_key: 'glow_up' });
+
+    proxy.down = true;
+    try {
+      const subscription = await stripe.stripe.subscriptions.retrieve(subscriptionId!);
+      await stripe.stripe.subscriptions.update(subscriptionId!, {
+        items: [{ id: subscription.items.data[0].id, price: stripe.prices.fame_flex.monthly }],
+      });
+      await deliverAndDrain();
+      expect(await accountOf(t, 'biz_outage')).toMatchObject({ plan_key: 'glow_up' });
+      await advance(16 * MINUTE);
+      await drain();
+      expect(await accountOf(t, 'biz_outage')).toMatchObject({
+        plan_key: 'fame_flex',
+        billing_sync_status: BillingSyncStatus.WEBHOOK_EMERGENCY_FALLBACK,
+      });
+      expect((await eventsOf(t, customerId)).filter((event) => event.status === 'failed').length).toBeGreaterThan(0);
+    } finally {
+      proxy.down = false;
+    }
+    await advance(HOUR);
+    await drain();
+    const healed = await accountOf(t, 'biz_outage');
+    expect(healed?.plan_key).toBe('fame_flex');
+    expect(healed?.billing_sync_status).not.toBe(BillingSyncStatus.WEBHOOK_EMERGENCY_FALLBACK);
+    expect((await eventsOf(t, customerId)).every((event) => event.status === 'processed')).toBe(true);
+  });
+
+  it('parks the events of a customer no business owns as unowned, listed apart and replayable', async () => {
+    const { customer } = await sessionWithoutOurMetadata(stripe.prices.glow_up.monthly);
+    await deliverAndDrain();
+    const first = await eventsOf(t, customer);
+    expect(first.length).toBeGreaterThan(0);
+    expect(first.every((event) => event.status === 'failed' && /^UNKNOWN_CUSTOMER: /.test(event.last_error ?? ''))).toBe(true);
+    await advance(HOUR);
+    await drain();
+    const parked = await eventsOf(t, customer);
+    expect(parked.every((event) => event.status === 'unowned')).toBe(true);
+    expect((await t.app.get(WebhookInboxService).stats()).unowned).toBeGreaterThanOrEqual(parked.length);
+
+    await t.app.get(WebhookInboxService).replay(parked[0].id);
+    expect((await eventsOf(t, customer)).find((event) => event.id === parked[0].id)).toMatchObject({ status: 'pending', attempts: 0 });
+  });
+
+  it('never lets a Payment Link buyer attach a payment to, or block the upgrade of, another business', async () => {
+    // A stranger buys through a Payment Link with the victim's id in client_reference_id.
+    const stranger = await sessionWithoutOurMetadata(stripe.prices.fame_flex.monthly, 'biz_victim');
+    await deliverAndDrain();
+    expect(await accountOf(t, 'biz_victim')).toBeUndefined();
+    const strangerEvents = await eventsOf(t, stranger.customer);
+    expect(strangerEvents.every((event) => event.status === 'failed')).toBe(true);
+    expect(strangerEvents[0].last_error).toMatch(/client_reference_id biz_victim is not trusted/);
+
+    // The victim's own checkout still links and upgrades.
+    const own = await checkout(stripe, 'biz_victim', stripe.prices.glow_up.monthly);
+    await deliverAndDrain();
+    expect(await accountOf(t, 'biz_victim')).toMatchObject({ plan_key: 'glow_up', stripe_customer_id: own.customerId });
+  });
+
+  it('dead-letters a CUSTOMER_MISMATCH at once, with a clear reason', async () => {
+    const first = await checkout(stripe, 'biz_mismatch', stripe.prices.glow_up.monthly);
+    await deliverAndDrain();
+    expect(await accountOf(t, 'biz_mismatch')).toMatchObject({ stripe_customer_id: first.customerId });
+    // Our checkout opened for the same business again, with a new customer.
+    const second = await checkout(stripe, 'biz_mismatch', stripe.prices.fame_flex.monthly, { email: 'other@example.test' });
+    await deliverAndDrain();
+    const dead = await eventsOf(t, second.customerId);
+    expect(dead.length).toBeGreaterThan(0);
+    expect(dead.every((event) => event.status === 'dead' && event.attempts === 1)).toBe(true);
+    expect(dead[0].last_error).toContain(`CUSTOMER_MISMATCH: Business biz_mismatch is linked to Stripe customer ${first.customerId}, not ${second.customerId}`);
+    expect(await accountOf(t, 'biz_mismatch')).toMatchObject({ plan_key: 'glow_up', stripe_customer_id: first.customerId });
+  });
+
+  it('reads price and period from the catalog item when the subscription carries an add-on', async () => {
+    const product = await stripe.stripe.products.create({ name: 'Extra seat' });
+    const addOn = await stripe.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 500, recurring: { interval: 'month' } });
+    const session = await stripe.stripe.checkout.sessions.create({
+      mode: 'subscription',
+      line_items: [
+        { price: addOn.id, quantity: 2 },
+        { price: stripe.prices.glow_up.monthly, quantity: 1 },
+      ],
+      customer_email: 'addon@example.test',
+      metadata: { businessId: 'biz_addon' },
+      subscription_data: { metadata: { businessId: 'biz_addon' } },
+      success_url: 'http://localhost/s',
+      cancel_url: 'http://localhost/c',
+    });
+    const completed = (await stripe.control(`/_sim/checkout_sessions/${session.id}/complete`, { outcome: 'paid' })) as {
+      simulator: { customer: string; subscription: string };
+    };
+    await deliverAndDrain();
+    const subscription = await stripe.stripe.subscriptions.retrieve(completed.simulator.subscription);
+    expect(subscription.items.data.map((item) => item.price.id)).toEqual([addOn.id, stripe.prices.glow_up.monthly]);
+    expect(await accountOf(t, 'biz_addon')).toMatchObject({ plan_key: 'glow_up', subscription_status: 'active' });
+    const [stored] = await t.dataSource.query(`SELECT price_id, plan_key, current_period_end FROM subscriptions WHERE id = $1`, [subscription.id]);
+    expect(stored).toEqual({
+      price_id: stripe.prices.glow_up.monthly,
+      plan_key: 'glow_up',
+      current_period_end: new Date(subscription.items.data[1].current_period_end * 1000),
+    });
+  });
+
+  it('records two live subscriptions of one customer and keeps picking by rank', async () => {
+    const first = await checkout(stripe, 'biz_twice', stripe.prices.glow_up.monthly);
+    await deliverAndDrain();
+    const again = await stripe.stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer: first.customerId,
+      line_items: [{ price: stripe.prices.fame_flex.monthly, quantity: 1 }],
+      metadata: { businessId: 'biz_twice' },
+      subscription_data: { metadata: { businessId: 'biz_twice' } },
+      success_url: 'http://localhost/s',
+      cancel_url: 'http://localhost/c',
+    });
+    const completed = (await stripe.control(`/_sim/checkout_sessions/${again.id}/complete`, { outcome: 'paid' })) as {
+      simulator: { subscription: string };
+    };
+    await deliverAndDrain();
+    // Both active: the newer one decides, as before, but it is now visible.
+    expect(await accountOf(t, 'biz_twice')).toMatchObject({ plan_key: 'fame_flex', live_subscription_count: 2 });
+    const live = [first.subscriptionId, completed.simulator.subscription].sort();
+    const [log] = await t.dataSource.query(
+      `SELECT detail FROM billing_sync_log WHERE business_id = 'biz_twice' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(log.detail.multipleLiveSubscriptions).toEqual(live);
+    const outbox: { name: string; payload: { subscriptionIds: string[] } }[] = await t.dataSource.query(
+      `SELECT name, payload FROM domain_events WHERE business_id = 'biz_twice' AND name = 'billing.multiple_live_subscriptions'`,
+    );
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0].payload.subscriptionIds).toEqual(live);
+  });
+
+  it('holds no inbox or account row while it calls Stripe', async () => {
+    const { customerId, subscriptionId } = await checkout(stripe, 'biz_nolock', stripe.prices.glow_up.monthly);
+    await deliverAndDrain();
+    const probes: { inbox: boolean; account: boolean }[] = [];
+    const probe = async (sql: string, params: unknown[]) => {
+      const runner = t.dataSource.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.startTransaction();
+        await runner.query(sql, params);
+        return true;
+      } catch {
+        return false;
+      } finally {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        await runner.release();
+      }
+    };
+    proxy.onResponse = async (request) => {
+      if (!request.path.startsWith('/v1/subscriptions?') || !request.path.includes(customerId)) return;
+      probes.push({
+        inbox: await probe(`SELECT id FROM stripe_events WHERE customer_id = $1 FOR UPDATE NOWAIT`, [customerId]),
+        account: await probe(`SELECT business_id FROM billing_accounts WHERE business_id = 'biz_nolock' FOR UPDATE NOWAIT`, []),
+      });
+    };
+    try {
+      await stripe.stripe.subscriptions.update(subscriptionId!, { cancel_at_period_end: true });
+      await deliverAndDrain();
+    } finally {
+      proxy.onResponse = undefined;
+    }
+    expect(probes.length).toBeGreaterThan(0);
+    expect(probes.every((p) => p.inbox && p.account)).toBe(true);
+    expect(await accountOf(t, 'biz_nolock')).toMatchObject({ plan_key: 'glow_up' });
+  });
+
+  it('reads Stripe again when a newer sync committed while it was reading', async () => {
+    const { customerId, subscriptionId } = await checkout(stripe, 'biz_race', stripe.prices.glow_up.monthly);
+    await deliverAndDrain();
+    await stripe.control('/_sim/delivery', { enabled: false });
+    const sync = t.app.get(BillingSyncService);
+    const context = { status: BillingSyncStatus.MANUAL_SYNC, source: 'manual' as const };
+    let raced = false;
+    let lists = 0;
+    proxy.onResponse = async (request) => {
+      if (!request.path.startsWith('/v1/subscriptions?') || !request.path.includes(customerId)) return;
+      lists++;
+      if (raced) return;
+      raced = true;
+      // This sync's answer (glow_up) is on its way; meanwhile Stripe changes and a newer sync commits.
+      const subscription = await stripe.stripe.subscriptions.retrieve(subscriptionId!);
+      await stripe.stripe.subscriptions.update(subscriptionId!, {
+        items: [{ id: subscription.items.data[0].id, price: stripe.prices.fame_flex.monthly }],
+      });
+      expect((await sync.syncFromStripe(customerId, context)).planKey).toBe('fame_flex');
+    };
+    try {
+      const settings: string[] = [];
+      const result = await sync.syncFromStripe(customerId, {
+        ...context,
+        afterApply: async (manager) => {
+          const [row] = await manager.query(
+            `SELECT current_setting('lock_timeout') AS lock, current_setting('idle_in_transaction_session_timeout') AS idle`,
+          );
+          settings.push(row.lock, row.idle);
+        },
+      });
+      // Without the re-read it would have written the stale glow_up over the newer sync.
+      expect(result.planKey).toBe('fame_flex');
+      expect(lists).toBe(3);
+      expect(settings).toEqual(['5s', '30s']);
+    } finally {
+      proxy.onResponse = undefined;
+      await stripe.control('/_sim/delivery', { enabled: true });
+    }
+    expect(await accountOf(t, 'biz_race')).toMatchObject({ plan_key: 'fame_flex' });
+  });
+});
+
