@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { DEVELOPMENT_JWT_SECRET, loadConfig } from './load-config.js';
+import { DEVELOPMENT_JWT_SECRET, loadConfig, parseDuration } from './load-config.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -183,5 +183,26 @@ describe('loadConfig: PLAN_VALIDATION_BYPASS', () => {
     if (!result.ok) return;
     expect(result.config.enforcement.bypass).toEqual([]);
     expect(result.warnings).toEqual([expect.stringContaining('PLAN_VALIDATION_BYPASS is set but ignored in production')]);
+  });
+});
+
+describe('webhook retry durations', () => {
+  it('default to Stripe\'s 72 h horizon, a 1 h backoff cap, a 15 min fallback and a 1 h unowned budget', () => {
+    const result = loadConfig({}, ROOT);
+    expect(result.ok && result.config.webhooks).toMatchObject({
+      retryWindowMs: 72 * 3_600_000,
+      retryMaxDelayMs: 3_600_000,
+      fallbackAfterMs: 15 * 60_000,
+      unownedAfterMs: 3_600_000,
+    });
+  });
+
+  it('read a duration with its unit and refuse one without', () => {
+    const result = loadConfig({ WEBHOOK_RETRY_WINDOW: '3d', WEBHOOK_FALLBACK_AFTER: '500ms' }, ROOT);
+    expect(result.ok && [result.config.webhooks.retryWindowMs, result.config.webhooks.fallbackAfterMs]).toEqual([3 * 86_400_000, 500]);
+    expect(parseDuration('90s')).toBe(90_000);
+    const bad = loadConfig({ WEBHOOK_RETRY_WINDOW: '72' }, ROOT);
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.errors).toEqual([expect.stringMatching(/^WEBHOOK_RETRY_WINDOW: invalid value .*Hint: /)]);
   });
 });
