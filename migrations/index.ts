@@ -2,5 +2,11 @@
 import { InitialSchema1795219765987 } from './1795219765987-InitialSchema.js';
 import { StripeWebhooks1795220674743 } from './1795220674743-StripeWebhooks.js';
 import { PlanEnforcement1795222000000 } from './1795222000000-PlanEnforcement.js';
+import { Trials1796200000000 } from './1796200000000-Trials.js';
 
-export const MIGRATIONS = [InitialSchema1795219765987, StripeWebhooks1795220674743, PlanEnforcement1795222000000];
+export const MIGRATIONS = [
+  InitialSchema1795219765987,
+  StripeWebhooks1795220674743,
+  PlanEnforcement1795222000000,
+  Trials1796200000000,
+];

@@ -14,6 +14,7 @@ const plan = (key: string, campaigns: number, csvExport: boolean, active = true)
   features: { csvExport },
   active,
   isFree: key === 'free',
+  trialDays: 0,
 });
 
 const PLANS = [plan('free', 1, false), plan('retired', 50, true, false), plan('glow_up', 5, true), plan('viral', 20, true), plan('fame', -1, true)];

@@ -21,6 +21,8 @@ export interface PlanDefinition {
   features: Record<string, boolean>;
   active: boolean;
   isFree: boolean;
+  /** Days of free trial this plan offers; 0 = none. */
+  trialDays: number;
 }
 
 export interface PlanCatalog {
