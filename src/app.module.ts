@@ -3,6 +3,7 @@ import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { GraphQLModule } from '@nestjs/graphql';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
@@ -24,6 +25,7 @@ import { EntitlementsModule } from './entitlements/entitlements.module.js';
 import { buildGraphqlOptions } from './graphql/graphql-options.factory.js';
 import { HealthModule } from './health/health.module.js';
 import { PlansModule } from './plans/plans.module.js';
+import { TrialsModule } from './trials/trials.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
@@ -54,6 +56,7 @@ export class AppModule {
         }),
         GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, ...buildGraphqlOptions(config) }),
         EventEmitterModule.forRoot(),
+        ScheduleModule.forRoot(),
         HealthModule,
         AuthModule,
         PlansModule,
@@ -63,6 +66,7 @@ export class AppModule {
         CampaignsModule,
         CreatorSearchesModule,
         WebhooksModule,
+        TrialsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AppExceptionFilter },

@@ -35,6 +35,13 @@ export interface AppConfig {
     toleranceSeconds: number;
   };
   pastDueGraceDays: number;
+  trials: {
+    /** Cron expression of the expiry job. */
+    expiryCron: string;
+    expiryEnabled: boolean;
+    /** Trials per batch (one transaction each). */
+    expiryBatch: number;
+  };
   catalogPath: string;
   catalog: PlanCatalog;
   priceIds: PlanPriceIds;

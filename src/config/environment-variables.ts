@@ -141,6 +141,22 @@ export class EnvironmentVariables {
   @Min(10)
   @Max(100000)
   GRAPHQL_MAX_COMPLEXITY?: number;
+
+  /** Checked as a cron expression in load-config.ts. */
+  @IsOptional()
+  @IsString()
+  TRIAL_EXPIRY_CRON?: string;
+
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  TRIAL_EXPIRY_ENABLED?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  TRIAL_EXPIRY_BATCH?: number;
 }
 
 /** One-line hints printed beside a bad or missing variable. Keep in step with .env.example. */
@@ -168,6 +184,9 @@ export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
   PAST_DUE_GRACE_DAYS: 'days a past_due subscription keeps its plan, 0-60 (default 7)',
   GRAPHQL_MAX_DEPTH: 'deepest GraphQL selection allowed, 2-50 (default 10)',
   GRAPHQL_MAX_COMPLEXITY: 'largest GraphQL query cost allowed (default 1000)',
+  TRIAL_EXPIRY_CRON: 'when the trial expiry job runs, a cron expression with optional seconds (default `* * * * *`, every minute)',
+  TRIAL_EXPIRY_ENABLED: 'true or false: whether this instance schedules the trial expiry job (default true; instances share it through an advisory lock)',
+  TRIAL_EXPIRY_BATCH: 'trials expired per transaction by the expiry job, 1-100000 (default 1000)',
   PLAN_VALIDATION_BYPASS:
     'development only: `all` or comma-separated catalog metrics (e.g. campaigns,creators) whose limits are not enforced; ignored in production',
 };

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { validateCronExpression } from 'cron';
 import { BILLING_INTERVALS } from '../plans/plan-catalog.dto.js';
 import type { PlanCatalog, PlanPriceIds } from '../plans/plan-catalog.types.js';
 import { validatePlanCatalog } from '../plans/validate-plan-catalog.util.js';
@@ -80,6 +81,9 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
   const priceIds = catalog ? readPriceIds(catalog, env, isProduction, errors, warnings) : {};
   const planBypass = catalog ? readPlanBypass(env.PLAN_VALIDATION_BYPASS, catalog, isProduction, errors, warnings) : [];
 
+  const trialExpiryCron = env.TRIAL_EXPIRY_CRON ?? '* * * * *';
+  if (!validateCronExpression(trialExpiryCron).valid) problem('TRIAL_EXPIRY_CRON', `"${trialExpiryCron}" is not a cron expression`);
+
   if (errors.length > 0 || !catalog) {
     return { ok: false, errors };
   }
@@ -119,6 +123,11 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
         toleranceSeconds: vars.WEBHOOK_TOLERANCE_SECONDS ?? 300,
       },
       pastDueGraceDays: vars.PAST_DUE_GRACE_DAYS ?? 7,
+      trials: {
+        expiryCron: trialExpiryCron,
+        expiryEnabled: env.TRIAL_EXPIRY_ENABLED !== 'false',
+        expiryBatch: vars.TRIAL_EXPIRY_BATCH ?? 1000,
+      },
       catalogPath,
       catalog,
       priceIds,

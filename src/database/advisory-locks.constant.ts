@@ -4,4 +4,6 @@
  */
 export const ADVISORY_LOCK = {
   MIGRATIONS: 7_301_001,
+  /** Held for a whole trial expiry run, so N instances run the job once at a time. */
+  TRIAL_EXPIRY: 7_301_002,
 } as const;

@@ -51,16 +51,17 @@ export async function recordTrialChange(
  * it went out before (Stripe repeats trial_will_end; the job runs every minute): once per trial.
  */
 export async function claimTrialWillEnd(manager: EntityManager, businessId: string, at: Date): Promise<TrialDomainEvent | null> {
-  const [rows]: [WillEndRow[], number] = await manager.query(
+  const [rows]: [TrialRow[], number] = await manager.query(
     `UPDATE billing_accounts SET trial_will_end_sent_at = $2, updated_at = now()
       WHERE business_id = $1 AND trial_status = 'active' AND trial_will_end_sent_at IS NULL
       RETURNING business_id, trial_plan_key, trial_source, trial_started_at, trial_ends_at`,
     [businessId, at],
   );
-  return rows.length > 0 ? willEndEvent(rows[0], at) : null;
+  return rows.length > 0 ? trialEventOfRow(rows[0], TrialDomainEventName.WILL_END, at) : null;
 }
 
-export interface WillEndRow {
+/** The trial columns an event is built from, as SQL returns them. */
+export interface TrialRow {
   business_id: string;
   trial_plan_key: string | null;
   trial_source: TrialSource;
@@ -68,9 +69,9 @@ export interface WillEndRow {
   trial_ends_at: Date | null;
 }
 
-export function willEndEvent(row: WillEndRow, at: Date): TrialDomainEvent {
+export function trialEventOfRow(row: TrialRow, name: TrialDomainEventName, at: Date): TrialDomainEvent {
   return {
-    name: TrialDomainEventName.WILL_END,
+    name,
     businessId: row.business_id,
     planKey: row.trial_plan_key,
     source: row.trial_source,

@@ -8,6 +8,7 @@ import { PgListener } from '../database/pg-listener.js';
 import { AppException } from '../common/exceptions/app.exception.js';
 import { StripeErrorCode } from '../stripe/stripe.exception.js';
 import type { SyncResult } from '../billing/billing-sync.service.js';
+import { TrialEventsService } from '../trials/trial-events.service.js';
 import { StripeEventEntity } from './stripe-event.entity.js';
 import { dataObject, StripeEventProcessorService } from './stripe-event-processor.service.js';
 import { retryDelayMs, routeEvent, STRIPE_EVENTS_CHANNEL } from './stripe-event-routing.util.js';
@@ -34,6 +35,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     private readonly config: AppConfigService,
     private readonly processor: StripeEventProcessorService,
     private readonly events: EventEmitter2,
+    private readonly trialEvents: TrialEventsService,
   ) {
     // The insert trigger notifies; polling covers the time the listener is down.
     this.listener = new PgListener({
@@ -200,6 +202,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
 
   private emitDomainEvents(events: StripeEventEntity[], result: SyncResult | null): void {
     if (!result) return;
+    this.trialEvents.publish(result.trialEvents);
     for (const event of events) {
       const domainEvent = routeEvent(event.type)?.domainEvent;
       if (domainEvent) {
