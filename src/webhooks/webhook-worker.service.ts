@@ -176,8 +176,9 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
   }
 
   private async tryFallback(events: StripeEventEntity[], reason: string): Promise<boolean> {
+    let applied: SyncResult | null = null;
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      const done = await this.dataSource.transaction(async (manager) => {
         // Another instance may have applied them since our rollback: then there is nothing to do.
         const stillOpen: unknown[] = await manager.query(
           `SELECT id FROM stripe_events WHERE id = ANY($1) AND status IN ('pending', 'failed') FOR UPDATE`,
@@ -191,9 +192,12 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
           [events.map((e) => e.id), result?.businessId ?? null, `emergency fallback after: ${reason}`.slice(0, 2000)],
         );
         if (!result) return true;
+        applied = result;
         this.logger.warn({ events: events.map((e) => e.id), businessId: result.businessId }, 'emergency fallback applied');
         return true;
       });
+      if (applied) this.trialEvents.publish((applied as SyncResult).trialEvents);
+      return done;
     } catch (error) {
       this.logger.error({ err: error }, 'emergency fallback failed');
       return false;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ManualClock } from '../../src/clock/clock.js';
+import { ADVISORY_LOCK } from '../../src/database/advisory-locks.constant.js';
 import { TrialExpiryService } from '../../src/trials/trial-expiry.service.js';
 import { TrialDomainEventName, type TrialDomainEvent } from '../../src/trials/trial.types.js';
 import { TrialsService } from '../../src/trials/trials.service.js';
@@ -65,6 +66,16 @@ describe('card-less trials', () => {
   const member = (business: string) => t.token({ business, role: 'member' });
   const billing = async (business: string) => (await t.gql<BillingData>(BILLING, undefined, await member(business))).data!.billing;
   const create = async (business: string, name: string) => t.gql<CampaignData>(CREATE_CAMPAIGN, { name }, await member(business));
+
+  it('the catalog offers 14 trial days on Glow Up and Viral Surge, none on the others', async () => {
+    const res = await t.gql<{ plans: { key: string; trialDays: number }[] }>('{ plans { key trialDays } }');
+    expect(res.data?.plans).toEqual([
+      { key: 'free', trialDays: 0 },
+      { key: 'glow_up', trialDays: 14 },
+      { key: 'viral_surge', trialDays: 14 },
+      { key: 'fame_flex', trialDays: 0 },
+    ]);
+  });
 
   it('billing.trial is inactive before any trial, for owners and members, with or without an account', async () => {
     expect((await billing('biz_fresh')).trial).toEqual({
@@ -246,6 +257,21 @@ describe('scheduled expiry across instances', () => {
     expect((await b.app.get(TrialExpiryService).run(now)).expired).toBe(0);
   });
 
+  it('does nothing while another instance holds the expiry lock', async () => {
+    await seedTrials('locked_', 3, -DAY_MS);
+    const holder = a.dataSource.createQueryRunner();
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK.TRIAL_EXPIRY]);
+      expect(await b.app.get(TrialExpiryService).run(clock.now())).toEqual({ expired: 0, reminded: 0, ran: false });
+      expect(await countBy('locked_')).toEqual({ active: 3 });
+      await holder.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK.TRIAL_EXPIRY]);
+      expect(await b.app.get(TrialExpiryService).run(clock.now())).toMatchObject({ expired: 3, ran: true });
+    } finally {
+      await holder.release();
+    }
+  });
+
   it('catches up on 5,000 due trials in one run: every one expired once, every log row written', async () => {
     clock.advance(DAY_MS);
     await seedTrials('bulk_', 5000, -3 * DAY_MS);
@@ -380,5 +406,31 @@ describe('Stripe trials (simulator as Stripe)', () => {
     expect(after.trial).toMatchObject({ status: 'converted', planKey: 'glow_up', conversionDate: clock.now().toISOString() });
     expect((await logRows(t, business)).map((r) => r.status)).toEqual(['trial_started', 'trial_converted']);
     expect(namesFor(business)).toEqual([TrialDomainEventName.STARTED, TrialDomainEventName.CONVERTED]);
+  });
+});
+
+describe('the scheduled job', () => {
+  it('runs on its cron schedule as of the Clock and expires a due card-less trial', async () => {
+    const clock = new ManualClock();
+    // Every second, so the test need not wait for a minute boundary.
+    const t = await createTestApp({ clock, env: { TRIAL_EXPIRY_CRON: '* * * * * *' } });
+    try {
+      const started = await t.gql<StartData>(START_TRIAL, { plan: 'glow_up' }, await t.token({ business: 'biz_cron', role: 'owner' }));
+      expect(started.errors).toBeUndefined();
+      const status = async () =>
+        (await t.dataSource.query(`SELECT trial_status FROM billing_accounts WHERE business_id = 'biz_cron'`))[0].trial_status as string;
+      expect(await status()).toBe('active');
+
+      clock.advance(14 * DAY_MS);
+      const deadline = Date.now() + 15_000;
+      while ((await status()) !== 'expired' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await status()).toBe('expired');
+      expect(await logRows(t, 'biz_cron')).toEqual([
+        { status: 'trial_started', source: 'system' },
+        { status: 'trial_expired', source: 'scheduler' },
+      ]);
+    } finally {
+      await t.close();
+    }
   });
 });
