@@ -18,5 +18,7 @@ export enum BillingSyncStatus {
   CHECKOUT_RETURN = 'checkout_return',
   RECONCILIATION = 'reconciliation',
   ADMIN_REPAIR = 'admin_repair',
+  TRIAL_STARTED = 'trial_started',
+  TRIAL_CONVERTED = 'trial_converted',
   TRIAL_EXPIRED = 'trial_expired',
 }

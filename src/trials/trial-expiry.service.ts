@@ -38,7 +38,7 @@ const EXPIRE_BATCH_SQL = `
      LIMIT $2
      FOR UPDATE SKIP LOCKED
   ), expired AS (
-    UPDATE billing_accounts a SET trial_status = 'expired', updated_at = now()
+    UPDATE billing_accounts a SET trial_status = 'expired', billing_sync_status = 'trial_expired', updated_at = now()
       FROM due WHERE a.id = due.id
     RETURNING a.business_id, a.trial_plan_key, a.trial_source, a.trial_started_at, a.trial_ends_at
   ), logged AS (

@@ -117,6 +117,8 @@ export class TrialsService {
       trialStartedAt: trial.startDate,
       trialEndsAt: trial.endDate,
       trialConvertedAt: trial.conversionDate,
+      trialWillEndSentAt: null,
+      billingSyncStatus: change.logStatus,
     });
     const event = await recordTrialChange(manager, {
       businessId,

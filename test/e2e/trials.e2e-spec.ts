@@ -176,6 +176,8 @@ describe('card-less trials', () => {
       { status: 'trial_started', source: 'system' },
       { status: 'trial_expired', source: 'scheduler' },
     ]);
+    const [{ billing_sync_status }] = await t.dataSource.query('SELECT billing_sync_status FROM billing_accounts WHERE business_id = $1', [business]);
+    expect(billing_sync_status).toBe('trial_expired');
     expect(events.filter((e) => e.businessId === business).map((e) => e.name)).toEqual([
       TrialDomainEventName.STARTED,
       TrialDomainEventName.WILL_END,
