@@ -7,14 +7,14 @@ import { AppConfigService } from '../config/app-config.service.js';
 import { PlansService } from '../plans/plans.service.js';
 import { StripeClientService } from '../stripe/stripe-client.service.js';
 import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
-import { claimTrialWillEnd, recordTrialChange } from '../trials/record-trial-change.util.js';
+import { recordSyncedTrial } from '../trials/record-trial-change.util.js';
 import type { TrialDomainEvent } from '../trials/trial.types.js';
 import { BillingAccountEntity } from './billing-account.entity.js';
 import type { BillingSyncSource } from './billing-sync-log.entity.js';
 import { BillingSyncLogEntity } from './billing-sync-log.entity.js';
 import { BillingSyncStatus } from './billing-sync-status.enum.js';
 import { BillingErrorCode, BillingException } from './billing.exception.js';
-import { deriveAccountBilling, type TrialChange } from './derive-account-billing.util.js';
+import { deriveAccountBilling } from './derive-account-billing.util.js';
 import { pickCurrentSubscription } from './pick-current-subscription.util.js';
 import { resolveSubscriptionPlan } from './resolve-subscription-plan.util.js';
 import { SubscriptionEntity } from './subscription.entity.js';
@@ -165,7 +165,7 @@ export class BillingSyncService {
         detail,
       })),
     );
-    const trialEvents = await this.recordTrial(manager, account.businessId, trialChange, context, now);
+    const trialEvents = await recordSyncedTrial(manager, account.businessId, trialChange, context, now);
     // The NOTIFY goes out with this transaction's commit, to every instance.
     await this.entitlements.invalidate(account.businessId, manager);
     return {
@@ -175,24 +175,6 @@ export class BillingSyncService {
       subscriptionId: current?.id ?? null,
       trialEvents,
     };
-  }
-
-  /** The trial's log row (trials module), and Stripe's trial_will_end as trial.will_end once per trial. */
-  private async recordTrial(
-    manager: EntityManager,
-    businessId: string,
-    change: TrialChange | null,
-    context: SyncContext,
-    now: Date,
-  ): Promise<TrialDomainEvent[]> {
-    const events: TrialDomainEvent[] = [];
-    const eventIds = context.entries.map((entry) => entry.eventId).filter((id) => id !== null);
-    if (change) events.push(await recordTrialChange(manager, { businessId, change, source: context.source, at: now, detail: { eventIds } }));
-    if (context.entries.some((entry) => entry.status === BillingSyncStatus.WEBHOOK_TRIAL_WILL_END)) {
-      const willEnd = await claimTrialWillEnd(manager, businessId, now);
-      if (willEnd) events.push(willEnd);
-    }
-    return events;
   }
 
   /**

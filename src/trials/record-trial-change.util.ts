@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { BillingSyncSource } from '../billing/billing-sync-log.entity.js';
 import { BillingSyncLogEntity } from '../billing/billing-sync-log.entity.js';
+import { BillingSyncStatus } from '../billing/billing-sync-status.enum.js';
 import type { TrialChange } from '../billing/derive-account-billing.util.js';
 import { TrialDomainEventName, type TrialDomainEvent, type TrialLogStatus, type TrialSource } from './trial.types.js';
 
@@ -79,4 +80,25 @@ export function trialEventOfRow(row: TrialRow, name: TrialDomainEventName, at: D
     endDate: row.trial_ends_at,
     at,
   };
+}
+
+/**
+ * What a billing sync records about the trial, in its transaction: the transition's log row, and
+ * Stripe's trial_will_end (among the synced events) as trial.will_end, once per trial.
+ */
+export async function recordSyncedTrial(
+  manager: EntityManager,
+  businessId: string,
+  change: TrialChange | null,
+  sync: { source: BillingSyncSource; entries: { eventId: string | null; status: string }[] },
+  now: Date,
+): Promise<TrialDomainEvent[]> {
+  const events: TrialDomainEvent[] = [];
+  const eventIds = sync.entries.map((entry) => entry.eventId).filter((id) => id !== null);
+  if (change) events.push(await recordTrialChange(manager, { businessId, change, source: sync.source, at: now, detail: { eventIds } }));
+  if (sync.entries.some((entry) => entry.status === BillingSyncStatus.WEBHOOK_TRIAL_WILL_END)) {
+    const willEnd = await claimTrialWillEnd(manager, businessId, now);
+    if (willEnd) events.push(willEnd);
+  }
+  return events;
 }
