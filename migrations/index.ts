@@ -3,6 +3,7 @@ import { InitialSchema1795219765987 } from './1795219765987-InitialSchema.js';
 import { StripeWebhooks1795220674743 } from './1795220674743-StripeWebhooks.js';
 import { PlanEnforcement1795222000000 } from './1795222000000-PlanEnforcement.js';
 import { OwnerBillingApi1796100000000 } from './1796100000000-OwnerBillingApi.js';
+import { Trials1796200000000 } from './1796200000000-Trials.js';
 import { UsageWindows1796400000000 } from './1796400000000-UsageWindows.js';
 import { WebhookRetryWindowAndOutbox1796500000000 } from './1796500000000-WebhookRetryWindowAndOutbox.js';
 
@@ -11,6 +12,7 @@ export const MIGRATIONS = [
   StripeWebhooks1795220674743,
   PlanEnforcement1795222000000,
   OwnerBillingApi1796100000000,
+  Trials1796200000000,
   UsageWindows1796400000000,
   WebhookRetryWindowAndOutbox1796500000000,
 ];

@@ -3,6 +3,7 @@ import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { GraphQLModule } from '@nestjs/graphql';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
@@ -26,6 +27,7 @@ import { EntitlementsModule } from './entitlements/entitlements.module.js';
 import { buildGraphqlOptions } from './graphql/graphql-options.factory.js';
 import { HealthModule } from './health/health.module.js';
 import { PlansModule } from './plans/plans.module.js';
+import { TrialsModule } from './trials/trials.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
@@ -57,6 +59,7 @@ export class AppModule {
         GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, ...buildGraphqlOptions(config) }),
         EventEmitterModule.forRoot(),
         DomainEventsModule,
+        ScheduleModule.forRoot(),
         HealthModule,
         AuthModule,
         PlansModule,
@@ -67,6 +70,7 @@ export class AppModule {
         CreatorSearchesModule,
         WebhooksModule,
         BillingPageModule.register({ enabled: config.billingPage.enabled }),
+        TrialsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AppExceptionFilter },

@@ -14,6 +14,7 @@ function plan(overrides: Partial<PlanModel> & { key: string; monthlyPriceId?: st
     description: null,
     sortOrder: 0,
     isFree: false,
+    trialDays: 0,
     prices: [
       { interval: BillingIntervalModel.MONTHLY, amountCents: 2900, currency: 'usd', stripePriceId: monthlyPriceId },
       { interval: BillingIntervalModel.YEARLY, amountCents: 29000, currency: 'usd', stripePriceId: 'price_yearly' },

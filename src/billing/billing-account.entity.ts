@@ -31,6 +31,14 @@ export class BillingAccountEntity {
   @Column({ name: 'trial_status', type: 'text', default: 'inactive' })
   trialStatus: TrialStatus;
 
+  /** Who runs the trial: 'stripe' (a trialing subscription) or 'app' (card-less, the default). */
+  @Column({ name: 'trial_source', type: 'text', default: 'app' })
+  trialSource: 'stripe' | 'app';
+
+  /** When trial.will_end went out; set once, so the reminder is sent once per trial. */
+  @Column({ name: 'trial_will_end_sent_at', type: 'timestamptz', nullable: true })
+  trialWillEndSentAt: Date | null;
+
   @Column({ name: 'trial_plan_key', type: 'text', nullable: true })
   trialPlanKey: string | null;
 

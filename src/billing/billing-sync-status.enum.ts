@@ -18,6 +18,8 @@ export enum BillingSyncStatus {
   CHECKOUT_RETURN = 'checkout_return',
   RECONCILIATION = 'reconciliation',
   ADMIN_REPAIR = 'admin_repair',
+  TRIAL_STARTED = 'trial_started',
+  TRIAL_CONVERTED = 'trial_converted',
   TRIAL_EXPIRED = 'trial_expired',
   /** The owner changed the subscription through this API (plan change, cancel, resume). */
   OWNER_PLAN_CHANGE = 'owner_plan_change',

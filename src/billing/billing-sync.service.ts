@@ -11,6 +11,8 @@ import { AppConfigService } from '../config/app-config.service.js';
 import { PlansService } from '../plans/plans.service.js';
 import { StripeClientService } from '../stripe/stripe-client.service.js';
 import type { StripeCustomerSnapshot, StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
+import { recordSyncedTrial } from '../trials/record-trial-change.util.js';
+import { trialEventRecord } from '../trials/trial-event-record.util.js';
 import { BillingAccountEntity } from './billing-account.entity.js';
 import type { BillingSyncSource } from './billing-sync-log.entity.js';
 import { BillingSyncLogEntity } from './billing-sync-log.entity.js';
@@ -207,7 +209,7 @@ export class BillingSyncService {
       );
     }
 
-    const state = deriveAccountBilling(
+    const { trialChange, ...state } = deriveAccountBilling(
       current,
       currentPlan,
       account,
@@ -258,6 +260,9 @@ export class BillingSyncService {
         payload: { customerId, subscriptionIds: live, chosenSubscriptionId: current?.id ?? null },
       });
     }
+    // Trial events go to the outbox in this transaction: emitted after commit, once per trial.
+    const trialEvents = await recordSyncedTrial(manager, account.businessId, trialChange, { source: context.source, entries }, now);
+    await this.domainEvents.recordMany(manager, trialEvents.map(trialEventRecord));
     // The NOTIFY goes out with this transaction's commit, to every instance.
     await this.entitlements.invalidate(account.businessId, manager);
     return {

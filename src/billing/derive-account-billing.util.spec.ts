@@ -81,8 +81,37 @@ describe('deriveAccountBilling', () => {
     const again = deriveAccountBilling(sub('active'), 'glow_up', converted, 'free', new Date('2027-01-01T00:00:00Z'), 7);
     expect(again.trialConvertedAt).toEqual(NOW);
 
-    expect(deriveAccountBilling(sub('past_due'), 'glow_up', trialing, 'free', NOW, 7).trialStatus).toBe('expired');
-    expect(deriveAccountBilling(sub('canceled'), 'glow_up', trialing, 'free', NOW, 7).trialStatus).toBe('expired');
+    // Stripe keeps trial_start/trial_end on the subscription after the trial.
+    const afterTrial = { trialStart: START, trialEnd };
+    const unpaid = deriveAccountBilling(sub('past_due', afterTrial), 'glow_up', trialing, 'free', NOW, 7);
+    expect(unpaid).toMatchObject({ trialStatus: 'expired', trialChange: { logStatus: 'trial_expired' } });
+    expect(deriveAccountBilling(sub('canceled', afterTrial), 'glow_up', trialing, 'free', NOW, 7).trialStatus).toBe('expired');
+  });
+
+  it('gives no grace period to a subscription whose trial ended unpaid; a converted one gets it', () => {
+    const trialEnd = new Date('2026-11-20T00:00:00Z');
+    const stripeTrial = { ...fresh, trialStatus: 'active' as const, trialSource: 'stripe' as const, trialStartedAt: START, trialEndsAt: trialEnd };
+    const pastDue = sub('past_due', { trialStart: START, trialEnd });
+    expect(deriveAccountBilling(pastDue, 'glow_up', stripeTrial, 'free', NOW, 7).gracePeriodEndsAt).toBeNull();
+    const converted = { ...stripeTrial, trialStatus: 'converted' as const, trialConvertedAt: trialEnd };
+    expect(deriveAccountBilling(pastDue, 'glow_up', converted, 'free', NOW, 7).gracePeriodEndsAt).not.toBeNull();
+  });
+
+  it('reports the transition only when the trial changes, so replays write no second log row', () => {
+    const trialing = deriveAccountBilling(sub('trialing', { trialStart: START, trialEnd: END }), 'glow_up', fresh, 'free', NOW, 7);
+    expect(trialing.trialChange).toMatchObject({ logStatus: 'trial_started', trial: { source: 'stripe', planKey: 'glow_up' } });
+    expect(deriveAccountBilling(sub('trialing', { trialStart: START, trialEnd: END }), 'glow_up', trialing, 'free', NOW, 7).trialChange).toBeNull();
+  });
+
+  it('leaves a card-less trial alone when a checkout is declined, and converts it on a purchase', () => {
+    const cardless = { ...fresh, trialStatus: 'active' as const, trialSource: 'app' as const, trialPlanKey: 'glow_up', trialStartedAt: START, trialEndsAt: END };
+    expect(deriveAccountBilling(sub('incomplete'), 'glow_up', cardless, 'free', NOW, 7)).toMatchObject({ trialStatus: 'active', trialChange: null });
+    expect(deriveAccountBilling(sub('active'), 'viral_surge', cardless, 'free', NOW, 7)).toMatchObject({
+      trialStatus: 'converted',
+      trialConvertedAt: NOW,
+      trialPlanKey: 'glow_up',
+      trialChange: { logStatus: 'trial_converted' },
+    });
   });
 
   it('is a pure function of its inputs: the same Stripe state gives the same row', () => {

@@ -1,5 +1,7 @@
-import { isGraceStatus, isLiveStatus, isPayingStatus } from '../entitlements/subscription-status.constant.js';
+import { isGraceStatus, isLiveStatus } from '../entitlements/subscription-status.constant.js';
 import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
+import { transitionTrial, trialEventForSubscription } from '../trials/trial-transition.util.js';
+import type { TrialLogStatus, TrialSource, TrialState } from '../trials/trial.types.js';
 import type { TrialStatus } from './billing-account.entity.js';
 
 /** The account fields that follow from its current Stripe subscription. */
@@ -12,6 +14,8 @@ export interface AccountBillingState {
   cancelAtPeriodEnd: boolean;
   gracePeriodEndsAt: Date | null;
   trialStatus: TrialStatus;
+  trialSource: TrialSource;
+  trialPlanKey: string | null;
   trialStartedAt: Date | null;
   trialEndsAt: Date | null;
   trialConvertedAt: Date | null;
@@ -20,17 +24,24 @@ export interface AccountBillingState {
 export type PreviousAccountState = Pick<
   AccountBillingState,
   'gracePeriodEndsAt' | 'billingCycleAnchor' | 'trialStatus' | 'trialStartedAt' | 'trialEndsAt' | 'trialConvertedAt'
->;
+> &
+  Partial<Pick<AccountBillingState, 'trialSource' | 'trialPlanKey'>>;
 
+/** The trial transition this sync made (the trial's new state and the log row it writes), if any. */
+export interface TrialChange {
+  logStatus: TrialLogStatus;
+  trial: TrialState;
+}
 
 /**
  * Account state for the current subscription (null: the customer has none). Pure, so that
  * syncing the same Stripe state twice gives the same row: what makes replays harmless.
  *
  * - A past_due subscription keeps its plan until the grace period ends; the end is fixed the
- *   first time past_due is seen and cleared when the subscription recovers.
- * - Trials: trialing -> active; a paid subscription after a trial -> converted; a trial that
- *   ended unpaid -> expired.
+ *   first time past_due is seen and cleared when the subscription recovers. A subscription
+ *   whose trial just ended unpaid gets no grace: nothing was ever paid.
+ * - Trials are decided by the trials module's transitionTrial (trialing starts one, a paid
+ *   subscription converts it, an unpaid end expires it); `trialChange` says what it did.
  */
 export function deriveAccountBilling(
   current: StripeSubscriptionSnapshot | null,
@@ -39,10 +50,24 @@ export function deriveAccountBilling(
   defaultPlanKey: string,
   now: Date,
   graceDays: number,
-): AccountBillingState {
+): AccountBillingState & { trialChange: TrialChange | null } {
   const status = current?.status ?? null;
   const paying = isLiveStatus(status);
-  const base: AccountBillingState = {
+
+  const before: TrialState = {
+    status: previous.trialStatus,
+    source: previous.trialSource ?? 'app',
+    planKey: previous.trialPlanKey ?? null,
+    startDate: previous.trialStartedAt,
+    endDate: previous.trialEndsAt,
+    conversionDate: previous.trialConvertedAt,
+  };
+  const event = trialEventForSubscription(current, paying ? planKey : null, now);
+  const decision = event ? transitionTrial(before, event) : null;
+  const trial = decision?.ok ? decision.state : before;
+  const trialChange = decision?.ok && decision.logStatus ? { logStatus: decision.logStatus, trial } : null;
+
+  return {
     planKey: paying && planKey ? planKey : defaultPlanKey,
     subscriptionStatus: status,
     currentPeriodStart: current?.currentPeriodStart ?? null,
@@ -51,24 +76,15 @@ export function deriveAccountBilling(
     billingCycleAnchor: current?.billingCycleAnchor ?? previous.billingCycleAnchor,
     cancelAtPeriodEnd: current?.cancelAtPeriodEnd ?? false,
     gracePeriodEndsAt:
-      isGraceStatus(status) ? (previous.gracePeriodEndsAt ?? new Date(now.getTime() + graceDays * 86_400_000)) : null,
-    trialStatus: previous.trialStatus,
-    trialStartedAt: previous.trialStartedAt,
-    trialEndsAt: previous.trialEndsAt,
-    trialConvertedAt: previous.trialConvertedAt,
+      isGraceStatus(status) && trial.status !== 'expired'
+        ? (previous.gracePeriodEndsAt ?? new Date(now.getTime() + graceDays * 86_400_000))
+        : null,
+    trialStatus: trial.status,
+    trialSource: trial.source,
+    trialPlanKey: trial.planKey,
+    trialStartedAt: trial.startDate,
+    trialEndsAt: trial.endDate,
+    trialConvertedAt: trial.conversionDate,
+    trialChange,
   };
-  if (!current) return base;
-
-  if (status === 'trialing') {
-    return { ...base, trialStatus: 'active', trialStartedAt: current.trialStart, trialEndsAt: current.trialEnd };
-  }
-  const hadTrial = previous.trialStatus === 'active' || previous.trialStatus === 'expired';
-  if (status === 'active' && hadTrial) {
-    return { ...base, trialStatus: 'converted', trialConvertedAt: previous.trialConvertedAt ?? now };
-  }
-  // A trial that did not turn into a paying subscription (in grace, or ended) has expired.
-  if (previous.trialStatus === 'active' && !isPayingStatus(status)) {
-    return { ...base, trialStatus: 'expired' };
-  }
-  return base;
 }

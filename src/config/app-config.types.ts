@@ -51,6 +51,13 @@ export interface AppConfig {
     /** Billing settings page under appUrl, e.g. /settings/billing. */
     returnPath: string;
   };
+  trials: {
+    /** Cron expression of the expiry job. */
+    expiryCron: string;
+    expiryEnabled: boolean;
+    /** Trials per batch (one transaction each). */
+    expiryBatch: number;
+  };
   catalogPath: string;
   catalog: PlanCatalog;
   priceIds: PlanPriceIds;

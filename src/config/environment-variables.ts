@@ -183,6 +183,21 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsIn(['true', 'false'])
   BILLING_PAGE_ENABLED?: string;
+  /** Checked as a cron expression in load-config.ts. */
+  @IsOptional()
+  @IsString()
+  TRIAL_EXPIRY_CRON?: string;
+
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  TRIAL_EXPIRY_ENABLED?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  TRIAL_EXPIRY_BATCH?: number;
 }
 
 /** One-line hints printed beside a bad or missing variable. Keep in step with .env.example. */
@@ -223,6 +238,9 @@ export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
     "this service's public base URL, where Stripe sends the browser back (GET /billing/checkout/return); default APP_URL in production, http://localhost:<PORT> elsewhere",
   BILLING_RETURN_PATH:
     'path of the billing settings page under APP_URL, starting with / (default /settings/billing in production, /billing elsewhere)',
+  TRIAL_EXPIRY_CRON: 'when the trial expiry job runs, a cron expression with optional seconds (default `* * * * *`, every minute)',
+  TRIAL_EXPIRY_ENABLED: 'true or false: whether this instance schedules the trial expiry job (default true; instances share it through an advisory lock)',
+  TRIAL_EXPIRY_BATCH: 'trials expired per transaction by the expiry job, 1-100000 (default 1000)',
   PLAN_VALIDATION_BYPASS:
     'development only: `all` or comma-separated catalog metrics (e.g. campaigns,creators) whose limits are not enforced; ignored in production',
   BILLING_PAGE_ENABLED: 'true or false: serve the tour billing page at GET /billing (default true outside production, false in production)',

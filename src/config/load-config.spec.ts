@@ -235,3 +235,26 @@ describe('webhook retry durations', () => {
     expect(!bad.ok && bad.errors).toEqual([expect.stringMatching(/^WEBHOOK_RETRY_WINDOW: invalid value .*Hint: /)]);
   });
 });
+
+describe('trial expiry settings', () => {
+  it('default to every minute, enabled, batches of 1,000', () => {
+    const result = loadConfig({}, ROOT);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.trials).toEqual({ expiryCron: '* * * * *', expiryEnabled: true, expiryBatch: 1000 });
+  });
+
+  it('take a cron expression, the switch and the batch size', () => {
+    const result = loadConfig({ TRIAL_EXPIRY_CRON: '*/5 * * * *', TRIAL_EXPIRY_ENABLED: 'false', TRIAL_EXPIRY_BATCH: '250' }, ROOT);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.trials).toEqual({ expiryCron: '*/5 * * * *', expiryEnabled: false, expiryBatch: 250 });
+  });
+
+  it('refuse a bad cron expression, switch or batch size, naming each', () => {
+    const result = loadConfig({ TRIAL_EXPIRY_CRON: 'every minute', TRIAL_EXPIRY_ENABLED: 'yes', TRIAL_EXPIRY_BATCH: '0' }, ROOT);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.split(':')[0]).sort()).toEqual(['TRIAL_EXPIRY_BATCH', 'TRIAL_EXPIRY_CRON', 'TRIAL_EXPIRY_ENABLED']);
+  });
+});

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { validateCronExpression } from 'cron';
 import { BILLING_INTERVALS } from '../plans/plan-catalog.dto.js';
 import type { PlanCatalog, PlanPriceIds } from '../plans/plan-catalog.types.js';
 import { validatePlanCatalog } from '../plans/validate-plan-catalog.util.js';
@@ -81,6 +82,9 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
   const priceIds = catalog ? readPriceIds(catalog, env, isProduction, errors, warnings) : {};
   const planBypass = catalog ? readPlanBypass(env.PLAN_VALIDATION_BYPASS, catalog, isProduction, errors, warnings) : [];
 
+  const trialExpiryCron = env.TRIAL_EXPIRY_CRON ?? '* * * * *';
+  if (!validateCronExpression(trialExpiryCron).valid) problem('TRIAL_EXPIRY_CRON', `"${trialExpiryCron}" is not a cron expression`);
+
   if (errors.length > 0 || !catalog) {
     return { ok: false, errors };
   }
@@ -135,6 +139,11 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
         publicUrl: (env.PUBLIC_URL ?? (isProduction ? appUrl : localUrl)).replace(/\/+$/, ''),
         // Outside production the service's own page (GET /billing) is the billing settings page.
         returnPath: env.BILLING_RETURN_PATH ?? (isProduction ? '/settings/billing' : '/billing'),
+      },
+      trials: {
+        expiryCron: trialExpiryCron,
+        expiryEnabled: env.TRIAL_EXPIRY_ENABLED !== 'false',
+        expiryBatch: vars.TRIAL_EXPIRY_BATCH ?? 1000,
       },
       catalogPath,
       catalog,

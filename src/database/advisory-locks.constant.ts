@@ -10,4 +10,6 @@ export const ADVISORY_LOCK = {
    * customer lock (7_302), which syncs take only around their short write transactions.
    */
   WEBHOOK_INBOX_NAMESPACE: 7_303,
+  /** Held for a whole trial expiry run, so N instances run the job once at a time. */
+  TRIAL_EXPIRY: 7_301_002,
 } as const;

@@ -28,4 +28,21 @@ export class DomainEventsService {
     );
     return inserted.length > 0;
   }
+
+  /** Many events in one statement (set-based jobs); returns how many were new. */
+  async recordMany(manager: EntityManager, events: readonly DomainEventRecord[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO domain_events (name, key, business_id, payload)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
+       ON CONFLICT (name, key) DO NOTHING RETURNING id`,
+      [
+        events.map((e) => e.name),
+        events.map((e) => e.key),
+        events.map((e) => e.businessId),
+        events.map((e) => JSON.stringify(e.payload)),
+      ],
+    );
+    return inserted.length;
+  }
 }

@@ -15,6 +15,7 @@ const plan = (key: string, campaigns: number, csvExport: boolean, active = true)
   active,
   isFree: key === 'free',
   retired: !active,
+  trialDays: 0,
 });
 
 const PLANS = [plan('free', 1, false), plan('retired', 50, true, false), plan('glow_up', 5, true), plan('viral', 20, true), plan('fame', -1, true)];

@@ -10,6 +10,7 @@ import {
   IsString,
   Length,
   Matches,
+  Max,
   Min,
   ValidateNested,
 } from 'class-validator';
@@ -84,6 +85,13 @@ export class CatalogPlanDto {
   @IsOptional()
   @IsBoolean()
   active?: boolean;
+
+  /** Days of free trial (card-less, or at a first Stripe checkout); 0 or absent = no trial. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(730)
+  trialDays?: number;
 }
 
 export class PlanCatalogDto {

@@ -29,6 +29,8 @@ export interface PlanDefinition {
    * accounts still on it keep its limits and features. Never sold.
    */
   retired: boolean;
+  /** Days of free trial this plan offers; 0 = none. */
+  trialDays: number;
 }
 
 export interface PlanCatalog {

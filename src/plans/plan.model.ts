@@ -81,6 +81,9 @@ export class PlanModel {
   @Field()
   isFree: boolean;
 
+  @Field(() => Int, { description: 'Days of free trial the plan offers (startTrial, or a first checkout); 0 = none.' })
+  trialDays: number;
+
   @Field(() => [PlanPriceModel])
   prices: PlanPriceModel[];
 

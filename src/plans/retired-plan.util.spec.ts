@@ -14,6 +14,7 @@ const free: PlanDefinition = {
   active: true,
   isFree: true,
   retired: false,
+  trialDays: 0,
 };
 
 describe('toRetiredPlan', () => {

@@ -24,6 +24,7 @@ export function toRetiredPlan(
     features: Object.fromEntries(featureKeys.map((f) => [f, row.features[f] ?? defaultPlan.features[f]])),
     active: false,
     isFree: row.monthlyPriceCents === 0 && row.yearlyPriceCents === 0,
+    trialDays: 0,
     retired: true,
   };
 }

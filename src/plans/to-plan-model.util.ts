@@ -19,6 +19,7 @@ export function toPlanModel(plan: PlanDefinition, metrics: CatalogMetric[], pric
     description: plan.description,
     sortOrder: plan.sortOrder,
     isFree: plan.isFree,
+    trialDays: plan.trialDays,
     prices: [
       {
         interval: BillingIntervalModel.MONTHLY,

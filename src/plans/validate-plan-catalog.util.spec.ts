@@ -84,4 +84,17 @@ describe('validatePlanCatalog', () => {
       'plans[0] (free).limits.storage: not a catalog metric (known: seats, calls)',
     ]);
   });
+
+  it('reads trialDays (absent = 0) and refuses a trial on a free plan or a negative one', () => {
+    const withTrial = valid();
+    (withTrial.plans[1] as { trialDays?: number }).trialDays = 14;
+    const { catalog } = validatePlanCatalog(withTrial);
+    expect(catalog!.plans.map((p) => p.trialDays)).toEqual([0, 14]);
+
+    const bad = valid();
+    (bad.plans[0] as { trialDays?: number }).trialDays = 7;
+    expect(validatePlanCatalog(bad).errors).toEqual(['plans[0] (free).trialDays: a free plan has nothing to try; use 0']);
+    (bad.plans[0] as { trialDays?: number }).trialDays = -1;
+    expect(validatePlanCatalog(bad).errors.join('\n')).toMatch(/trialDays/);
+  });
 });

@@ -53,6 +53,9 @@ export function validatePlanCatalog(raw: unknown): CatalogValidationResult {
         errors.push(`${where}.limits.${metric}: not a catalog metric (known: ${metricKeys.join(', ')})`);
       }
     }
+    if ((plan.trialDays ?? 0) > 0 && plan.prices.monthly === 0 && plan.prices.yearly === 0) {
+      errors.push(`${where}.trialDays: a free plan has nothing to try; use 0`);
+    }
     for (const [feature, enabled] of Object.entries(plan.features)) {
       if (!dto.featureKeys.includes(feature)) {
         errors.push(`${where}.features.${feature}: not in featureKeys`);
@@ -96,6 +99,7 @@ export function validatePlanCatalog(raw: unknown): CatalogValidationResult {
         active: plan.active ?? true,
         isFree: plan.prices.monthly === 0 && plan.prices.yearly === 0,
         retired: false,
+        trialDays: plan.trialDays ?? 0,
       })),
     },
   };

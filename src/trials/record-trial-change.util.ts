@@ -1,0 +1,104 @@
+import type { EntityManager } from 'typeorm';
+import type { BillingSyncSource } from '../billing/billing-sync-log.entity.js';
+import { BillingSyncLogEntity } from '../billing/billing-sync-log.entity.js';
+import { BillingSyncStatus } from '../billing/billing-sync-status.enum.js';
+import type { TrialChange } from '../billing/derive-account-billing.util.js';
+import { TrialDomainEventName, type TrialDomainEvent, type TrialLogStatus, type TrialSource } from './trial.types.js';
+
+const EVENT_OF: Record<TrialLogStatus, TrialDomainEventName> = {
+  trial_started: TrialDomainEventName.STARTED,
+  trial_converted: TrialDomainEventName.CONVERTED,
+  trial_expired: TrialDomainEventName.EXPIRED,
+};
+
+/**
+ * Writes the billing_sync_log row of a trial transition inside the caller's transaction and
+ * returns the domain event to publish once that transaction commits. The caller also
+ * invalidates entitlements in the same transaction (sync and startTrial both do).
+ */
+export async function recordTrialChange(
+  manager: EntityManager,
+  input: { businessId: string; change: TrialChange; source: BillingSyncSource; at: Date; detail?: Record<string, unknown> },
+): Promise<TrialDomainEvent> {
+  const { trial, logStatus } = input.change;
+  await manager.insert(BillingSyncLogEntity, {
+    businessId: input.businessId,
+    status: logStatus,
+    source: input.source,
+    // Trial rows name no Stripe event: one row per event is what the webhook history counts.
+    eventId: null,
+    detail: {
+      trialSource: trial.source,
+      planKey: trial.planKey,
+      startDate: trial.startDate,
+      endDate: trial.endDate,
+      conversionDate: trial.conversionDate,
+      ...input.detail,
+    },
+  });
+  return {
+    name: EVENT_OF[logStatus],
+    businessId: input.businessId,
+    planKey: trial.planKey,
+    source: trial.source,
+    startDate: trial.startDate,
+    endDate: trial.endDate,
+    at: input.at,
+  };
+}
+
+/**
+ * Marks the running trial's reminder as sent and returns the trial.will_end event, or null when
+ * it went out before (Stripe repeats trial_will_end; the job runs every minute): once per trial.
+ */
+export async function claimTrialWillEnd(manager: EntityManager, businessId: string, at: Date): Promise<TrialDomainEvent | null> {
+  const [rows]: [TrialRow[], number] = await manager.query(
+    `UPDATE billing_accounts SET trial_will_end_sent_at = $2, updated_at = now()
+      WHERE business_id = $1 AND trial_status = 'active' AND trial_will_end_sent_at IS NULL
+      RETURNING business_id, trial_plan_key, trial_source, trial_started_at, trial_ends_at`,
+    [businessId, at],
+  );
+  return rows.length > 0 ? trialEventOfRow(rows[0], TrialDomainEventName.WILL_END, at) : null;
+}
+
+/** The trial columns an event is built from, as SQL returns them. */
+export interface TrialRow {
+  business_id: string;
+  trial_plan_key: string | null;
+  trial_source: TrialSource;
+  trial_started_at: Date | null;
+  trial_ends_at: Date | null;
+}
+
+export function trialEventOfRow(row: TrialRow, name: TrialDomainEventName, at: Date): TrialDomainEvent {
+  return {
+    name,
+    businessId: row.business_id,
+    planKey: row.trial_plan_key,
+    source: row.trial_source,
+    startDate: row.trial_started_at,
+    endDate: row.trial_ends_at,
+    at,
+  };
+}
+
+/**
+ * What a billing sync records about the trial, in its transaction: the transition's log row, and
+ * Stripe's trial_will_end (among the synced events) as trial.will_end, once per trial.
+ */
+export async function recordSyncedTrial(
+  manager: EntityManager,
+  businessId: string,
+  change: TrialChange | null,
+  sync: { source: BillingSyncSource; entries: { eventId: string | null; status: string }[] },
+  now: Date,
+): Promise<TrialDomainEvent[]> {
+  const events: TrialDomainEvent[] = [];
+  const eventIds = sync.entries.map((entry) => entry.eventId).filter((id) => id !== null);
+  if (change) events.push(await recordTrialChange(manager, { businessId, change, source: sync.source, at: now, detail: { eventIds } }));
+  if (sync.entries.some((entry) => entry.status === BillingSyncStatus.WEBHOOK_TRIAL_WILL_END)) {
+    const willEnd = await claimTrialWillEnd(manager, businessId, now);
+    if (willEnd) events.push(willEnd);
+  }
+  return events;
+}

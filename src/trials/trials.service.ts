@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AuthAccount } from '../auth/auth-account.types.js';
+import type { TrialChange } from '../billing/derive-account-billing.util.js';
+import { BillingAccountEntity } from '../billing/billing-account.entity.js';
+import type { BillingAccountModel } from '../billing/billing-account.model.js';
+import { BillingAccountsService } from '../billing/billing-accounts.service.js';
+import { BillingService } from '../billing/billing.service.js';
+import { Clock } from '../clock/clock.js';
+import { EntitlementsService } from '../entitlements/entitlements.service.js';
+import { PlansService } from '../plans/plans.service.js';
+import { recordTrialChange } from './record-trial-change.util.js';
+import { toTrialModel } from './to-trial-model.util.js';
+import type { TrialModel } from './trial.model.js';
+import { TrialEventsService } from './trial-events.service.js';
+import { transitionTrial } from './trial-transition.util.js';
+import { INACTIVE_TRIAL, type TrialSource, type TrialState, type TrialStatus } from './trial.types.js';
+import { TrialsErrorCode, TrialsException } from './trials.exception.js';
+
+const DAY_MS = 86_400_000;
+/** Subscription statuses that mean the business pays (or is about to): no card-less trial then. */
+const SUBSCRIBED = new Set(['active', 'trialing', 'past_due']);
+
+interface TrialRow {
+  trial_status: TrialStatus;
+  trial_source: TrialSource;
+  trial_plan_key: string | null;
+  trial_started_at: Date | null;
+  trial_ends_at: Date | null;
+  trial_converted_at: Date | null;
+}
+const TRIAL_COLUMNS = 'trial_status, trial_source, trial_plan_key, trial_started_at, trial_ends_at, trial_converted_at';
+
+/** Card-less trials, what billing.trial shows, and who may get trial days at a Stripe checkout. */
+@Injectable()
+export class TrialsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly plans: PlansService,
+    private readonly accounts: BillingAccountsService,
+    private readonly billing: BillingService,
+    private readonly entitlements: EntitlementsService,
+    private readonly events: TrialEventsService,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Starts the business's one card-less trial of `planKey`: the plan's limits apply at once, no
+   * Stripe call. The account row is locked, so two concurrent starts give one trial.
+   */
+  async startTrial(caller: AuthAccount, planKey: string): Promise<BillingAccountModel> {
+    const plan = this.plans.has(planKey) ? this.plans.get(planKey) : null;
+    if (!plan || !plan.active || plan.trialDays <= 0) {
+      throw new TrialsException(TrialsErrorCode.TRIAL_NOT_OFFERED, `Plan "${planKey}" offers no trial`, { planKey });
+    }
+    const { businessId } = await this.accounts.getOrCreate(caller);
+    const now = this.clock.now();
+    await this.dataSource.transaction(async (manager) => {
+      const [row]: (TrialRow & { subscription_status: string | null })[] = await manager.query(
+        `SELECT ${TRIAL_COLUMNS}, subscription_status FROM billing_accounts WHERE business_id = $1 FOR UPDATE`,
+        [businessId],
+      );
+      if (row.subscription_status && SUBSCRIBED.has(row.subscription_status)) {
+        throw new TrialsException(TrialsErrorCode.ALREADY_SUBSCRIBED, 'The business already has a subscription', {
+          subscriptionStatus: row.subscription_status,
+        });
+      }
+      const decision = transitionTrial(stateOf(row), {
+        type: 'start',
+        planKey,
+        at: now,
+        endDate: new Date(now.getTime() + plan.trialDays * DAY_MS),
+      });
+      if (!decision.ok) {
+        throw new TrialsException(TrialsErrorCode.TRIAL_ALREADY_USED, 'The business already had a trial', {
+          trialStatus: row.trial_status,
+        });
+      }
+      const started = await this.save(manager, businessId, { logStatus: decision.logStatus ?? 'trial_started', trial: decision.state }, caller.userId, now);
+      await this.events.record(manager, [started]);
+    });
+    return this.billing.getOverview(caller);
+  }
+
+  /**
+   * Trial days a Stripe checkout of `planKey` may offer this business: the plan's trialDays,
+   * or 0 when the business ever had a trial of any kind (card-less, or a Stripe subscription
+   * that had one). Throws UNKNOWN_PLAN for a plan the catalog lacks.
+   */
+  async stripeTrialDaysFor(businessId: string, planKey: string): Promise<number> {
+    const plan = this.plans.get(planKey);
+    if (plan.trialDays <= 0) return 0;
+    const [row]: { trial_status: TrialStatus | null; had_stripe_trial: boolean }[] = await this.dataSource.query(
+      `SELECT (SELECT trial_status FROM billing_accounts WHERE business_id = $1) AS trial_status,
+              EXISTS (SELECT 1 FROM subscriptions WHERE business_id = $1 AND trial_end IS NOT NULL) AS had_stripe_trial`,
+      [businessId],
+    );
+    const hadTrial = (row.trial_status ?? 'inactive') !== 'inactive' || row.had_stripe_trial;
+    return hadTrial ? 0 : plan.trialDays;
+  }
+
+  /** The business's trial as billing.trial shows it (inactive when it has no account yet). */
+  async trialOf(businessId: string): Promise<TrialModel> {
+    const [row]: TrialRow[] = await this.dataSource.query(`SELECT ${TRIAL_COLUMNS} FROM billing_accounts WHERE business_id = $1`, [
+      businessId,
+    ]);
+    return toTrialModel(row ? stateOf(row) : INACTIVE_TRIAL, this.clock.now());
+  }
+
+  private async save(manager: EntityManager, businessId: string, change: TrialChange, userId: string, now: Date) {
+    const { trial } = change;
+    await manager.update(BillingAccountEntity, { businessId }, {
+      trialStatus: trial.status,
+      trialSource: trial.source,
+      trialPlanKey: trial.planKey,
+      trialStartedAt: trial.startDate,
+      trialEndsAt: trial.endDate,
+      trialConvertedAt: trial.conversionDate,
+      trialWillEndSentAt: null,
+      billingSyncStatus: change.logStatus,
+    });
+    const event = await recordTrialChange(manager, {
+      businessId,
+      change,
+      source: 'system',
+      at: now,
+      detail: { startedBy: userId },
+    });
+    // Delivered with the commit: every instance drops its cached entitlements of the business.
+    await this.entitlements.invalidate(businessId, manager);
+    return event;
+  }
+}
+
+function stateOf(row: TrialRow): TrialState {
+  return {
+    status: row.trial_status,
+    source: row.trial_source,
+    planKey: row.trial_plan_key,
+    startDate: row.trial_started_at,
+    endDate: row.trial_ends_at,
+    conversionDate: row.trial_converted_at,
+  };
+}
