@@ -51,6 +51,7 @@ describe('toRetiredPlan', () => {
       active: false,
       isFree: false,
       retired: true,
+      trialDays: 0,
     });
   });
 });

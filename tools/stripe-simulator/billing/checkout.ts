@@ -77,6 +77,7 @@ export function completeCheckout(ctx: SimContext, record: CheckoutRecord, outcom
     if (invoice && invoice.status === 'open') engine.collect(invoice, true);
   } else {
     const rec = engine.createSubscription({
+      at: now,
       customer,
       items: record.lineItems.map((li) => ({ price: li.price as Stripe.Price, quantity: li.quantity ?? 1 })),
       metadata: { ...data.metadata },

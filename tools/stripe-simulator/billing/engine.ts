@@ -24,6 +24,8 @@ export interface NewSubscriptionInput {
   paymentBehavior: PaymentBehaviorParam;
   /** Overrides the customer's payment behaviour (the Pay / Decline buttons of Checkout). */
   forcedOutcome?: boolean;
+  /** The creation time, when the caller already read the clock (a trial end computed from it must stay exact). */
+  at?: number;
 }
 
 type DueKind = 'schedule_phase' | 'cancel_at' | 'trial_will_end' | 'trial_end' | 'period_end' | 'retry' | 'incomplete_expiry';
@@ -181,7 +183,7 @@ export class BillingEngine {
   // ---- subscriptions ----------------------------------------------------------------------
 
   createSubscription(input: NewSubscriptionInput): SubscriptionRecord {
-    const now = this.now();
+    const now = input.at ?? this.now();
     if (input.items.length === 0) throw invalidRequest('Missing required param: items.', 'items', 'parameter_missing');
     const first = input.items[0]!.price;
     const rec0 = recurringOf(first);
