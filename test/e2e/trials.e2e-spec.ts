@@ -6,6 +6,7 @@ import { TrialExpiryService } from '../../src/trials/trial-expiry.service.js';
 import { TrialDomainEventName, type TrialDomainEvent } from '../../src/trials/trial.types.js';
 import { TrialsService } from '../../src/trials/trials.service.js';
 import { checkout, settle, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
+import { DomainEventsRelayService } from '../../src/domain-events/domain-events-relay.service.js';
 import { createTestApp, type GraphqlResponse, type TestApp } from '../utils/create-test-app.js';
 import { CREATE_CAMPAIGN, campaignCount, setPlan, type CampaignData } from '../utils/enforcement-helpers.js';
 
@@ -30,6 +31,23 @@ interface BillingData {
 }
 interface StartData {
   startTrial: { businessId: string; planSource: string; plan: { key: string }; trial: TrialData };
+}
+
+/**
+ * Waits until the outbox is empty: dispatches here, and waits for batches another instance's
+ * relay has claimed (SKIP LOCKED hides them from this one) to finish.
+ */
+async function flushDomainEvents(...apps: TestApp[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    for (const app of apps) await app.app.get(DomainEventsRelayService).dispatchAll();
+    const [{ open }]: { open: number }[] = await apps[0].dataSource.query(
+      'SELECT count(*)::int AS open FROM domain_events WHERE dispatched_at IS NULL',
+    );
+    if (open === 0) return;
+    if (Date.now() > deadline) throw new Error(`${open} domain events still undispatched`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 /** Every trial.* event an app emits, in order. */
@@ -121,6 +139,7 @@ describe('card-less trials', () => {
     expect(code(await t.gql<StartData>(START_TRIAL, { plan: 'viral_surge' }, await owner(business)))).toBe('TRIAL_ALREADY_USED');
 
     expect(await logRows(t, business)).toEqual([{ status: 'trial_started', source: 'system' }]);
+    await flushDomainEvents(t);
     expect(events.filter((e) => e.businessId === business).map((e) => e.name)).toEqual([TrialDomainEventName.STARTED]);
   });
 
@@ -178,6 +197,7 @@ describe('card-less trials', () => {
     ]);
     const [{ billing_sync_status }] = await t.dataSource.query('SELECT billing_sync_status FROM billing_accounts WHERE business_id = $1', [business]);
     expect(billing_sync_status).toBe('trial_expired');
+    await flushDomainEvents(t);
     expect(events.filter((e) => e.businessId === business).map((e) => e.name)).toEqual([
       TrialDomainEventName.STARTED,
       TrialDomainEventName.WILL_END,
@@ -251,6 +271,7 @@ describe('scheduled expiry across instances', () => {
         WHERE status = 'trial_expired' AND business_id LIKE 'ovl_%'`,
     );
     expect(perBusiness).toEqual([{ n: 320, c: 320 }]);
+    await flushDomainEvents(a, b);
     const expiredEvents = seen.flat().filter((e) => e.name === TrialDomainEventName.EXPIRED && e.businessId.startsWith('ovl_'));
     expect(expiredEvents).toHaveLength(320);
     expect(new Set(expiredEvents.map((e) => e.businessId)).size).toBe(320);
@@ -277,7 +298,8 @@ describe('scheduled expiry across instances', () => {
   it('catches up on 5,000 due trials in one run: every one expired once, every log row written', async () => {
     clock.advance(DAY_MS);
     await seedTrials('bulk_', 5000, -3 * DAY_MS);
-    const seen = recordTrialEvents(a);
+    // Either instance's outbox relay may emit them.
+    const seen = [a, b].map((app) => recordTrialEvents(app));
     const result = await a.app.get(TrialExpiryService).run(clock.now());
     // The 25 trials left running by the previous test (ending 1 ms after its run) are due now too.
     expect(result).toMatchObject({ expired: 5000 + 25, ran: true });
@@ -287,7 +309,10 @@ describe('scheduled expiry across instances', () => {
         WHERE status = 'trial_expired' AND source = 'scheduler' AND business_id LIKE 'bulk_%'`,
     );
     expect({ n, c }).toEqual({ n: 5000, c: 5000 });
-    expect(seen.filter((e) => e.name === TrialDomainEventName.EXPIRED && e.businessId.startsWith('bulk_'))).toHaveLength(5000);
+    await flushDomainEvents(a, b);
+    const expiredEvents = seen.flat().filter((e) => e.name === TrialDomainEventName.EXPIRED && e.businessId.startsWith('bulk_'));
+    expect(expiredEvents).toHaveLength(5000);
+    expect(new Set(expiredEvents.map((e) => e.businessId)).size).toBe(5000);
   });
 });
 
@@ -354,6 +379,7 @@ describe('Stripe trials (simulator as Stripe)', () => {
     } finally {
       await stripe.control('/_sim/delivery', { enabled: true, duplicate: 0 });
     }
+    await flushDomainEvents(t);
     expect(namesFor(business)).toEqual([TrialDomainEventName.STARTED, TrialDomainEventName.WILL_END]);
 
     await advanceDays(3);
@@ -364,6 +390,7 @@ describe('Stripe trials (simulator as Stripe)', () => {
     expect(after.trial.conversionDate).not.toBeNull();
 
     expect((await logRows(t, business)).map((r) => r.status)).toEqual(['trial_started', 'trial_converted']);
+    await flushDomainEvents(t);
     expect(namesFor(business)).toEqual([TrialDomainEventName.STARTED, TrialDomainEventName.WILL_END, TrialDomainEventName.CONVERTED]);
     expect(await trials.stripeTrialDaysFor(business, 'glow_up')).toBe(0);
   });
@@ -390,6 +417,7 @@ describe('Stripe trials (simulator as Stripe)', () => {
     expect(code(await t.gql<CampaignData>(CREATE_CAMPAIGN, { name: 'two' }, token))).toBe('PLAN_LIMIT_EXCEEDED');
 
     expect((await logRows(t, business)).map((r) => r.status)).toEqual(['trial_started', 'trial_expired']);
+    await flushDomainEvents(t);
     expect(namesFor(business)).toEqual([TrialDomainEventName.STARTED, TrialDomainEventName.WILL_END, TrialDomainEventName.EXPIRED]);
     expect(await trials.stripeTrialDaysFor(business, 'viral_surge')).toBe(0);
     expect(await trials.stripeTrialDaysFor(business, 'glow_up')).toBe(0);
@@ -407,6 +435,7 @@ describe('Stripe trials (simulator as Stripe)', () => {
     expect(after).toMatchObject({ planSource: 'SUBSCRIPTION', plan: { key: 'viral_surge' } });
     expect(after.trial).toMatchObject({ status: 'converted', planKey: 'glow_up', conversionDate: clock.now().toISOString() });
     expect((await logRows(t, business)).map((r) => r.status)).toEqual(['trial_started', 'trial_converted']);
+    await flushDomainEvents(t);
     expect(namesFor(business)).toEqual([TrialDomainEventName.STARTED, TrialDomainEventName.CONVERTED]);
   });
 });
