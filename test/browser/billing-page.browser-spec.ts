@@ -132,6 +132,15 @@ describe('billing page in headless Chromium', () => {
       await page.locator('#status.error').waitFor();
       await expect(page.textContent('#status')).resolves.toMatch(/^ALREADY_SUBSCRIBED: /);
       expect(page.url()).toBe(`${base}/billing`);
+
+      // Cancelling at the period end shows its warning, with the date it applies until.
+      const cancel = await app.gql('mutation { cancelSubscription(atPeriodEnd: true) { cancelAtPeriodEnd } }', undefined, token);
+      expect(cancel.errors).toBeUndefined();
+      await page.reload();
+      await expect(shownPlan(page, 'glow_up')).resolves.toBe('Glow Up');
+      await expect(page.locator('#warnings li[data-code="CANCELS_AT_PERIOD_END"]').textContent()).resolves.toMatch(
+        /^The subscription ends on .+; resume it to keep the plan \(until .+\)$/,
+      );
       expect(urls.some((url) => url.includes(`${sim.url}/checkout/`))).toBe(true);
       expect(urls.filter((url) => url.includes(token))).toEqual([]);
       expect(errors).toEqual([]);

@@ -95,6 +95,11 @@ describe('owner plan changes against the simulator (preview, upgrade now, downgr
       const invoices = await stripe.stripe.invoices.list({ subscription: after.subscription!.id, limit: 1 });
       expect(invoices.data[0]).toMatchObject({ status: 'paid', billing_reason: 'subscription_update' });
       expect(invoices.data[0].amount_paid).toBe(preview.amountDueNow);
+      // The change was made with our own idempotency key, not only the SDK's retry key.
+      const updates = (await stripe.stripe.events.list({ type: 'customer.subscription.updated', limit: 100 })).data.filter(
+        (e) => (e.data.object as { id: string }).id === after.subscription!.id,
+      );
+      expect(updates[0].request?.idempotency_key).toMatch(/^billing:[0-9a-f]{32}:changePlan:change-price$/);
     });
   });
 

@@ -73,6 +73,10 @@ describe('owner checkout: free -> Checkout -> paid, with webhook delivery off, o
     });
     expect(session.line_items!.data[0].price!.id).toBe(stripe.prices.viral_surge.yearly);
     expect(customer).toMatchObject({ email: 'biz_shape@example.test', metadata: { businessId: 'biz_shape' } });
+    const created = (await stripe.stripe.events.list({ type: 'customer.created', limit: 100 })).data.find(
+      (e) => (e.data.object as { id: string }).id === session.customer,
+    );
+    expect(created?.request?.idempotency_key).toBe('billing:customer:biz_shape:biz_shape@example.test');
     const [account] = await t.dataSource.query('SELECT stripe_customer_id FROM billing_accounts WHERE business_id = $1', ['biz_shape']);
     expect(account.stripe_customer_id).toBe(session.customer);
   });
