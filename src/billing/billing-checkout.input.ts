@@ -1,5 +1,5 @@
 import { Field, InputType, registerEnumType } from '@nestjs/graphql';
-import { IsEnum, IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsEnum, IsOptional, IsString, Length } from 'class-validator';
 import { BillingIntervalModel } from '../plans/plan.model.js';
 
 export enum PlanChangeTimingModel {
@@ -11,8 +11,9 @@ registerEnumType(PlanChangeTimingModel, {
   description: 'NOW: apply at once with proration. PERIOD_END: apply when the current period ends (no charge now).',
 });
 
-@InputType('CreateCheckoutSessionInput')
-export class CreateCheckoutSessionInput {
+/** A plan and a billing interval: what every purchase or change names. */
+@InputType({ isAbstract: true })
+abstract class PlanIntervalInput {
   @Field()
   @IsString()
   @Length(1, 100)
@@ -23,11 +24,23 @@ export class CreateCheckoutSessionInput {
   interval: BillingIntervalModel;
 }
 
+@InputType('CreateCheckoutSessionInput')
+export class CreateCheckoutSessionInput extends PlanIntervalInput {
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "Default true: a business that never had a trial gets the plan's trialDays. false: start paying at once.",
+  })
+  @IsOptional()
+  @IsBoolean()
+  withTrial?: boolean | null;
+}
+
 @InputType('PreviewPlanChangeInput')
-export class PreviewPlanChangeInput extends CreateCheckoutSessionInput {}
+export class PreviewPlanChangeInput extends PlanIntervalInput {}
 
 @InputType('ChangePlanInput')
-export class ChangePlanInput extends CreateCheckoutSessionInput {
+export class ChangePlanInput extends PlanIntervalInput {
   @Field(() => PlanChangeTimingModel, {
     nullable: true,
     description: 'Default: an upgrade applies NOW, a downgrade at PERIOD_END.',

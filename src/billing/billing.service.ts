@@ -70,6 +70,23 @@ export class BillingService {
     };
   }
 
+  /**
+   * Trial days a Stripe checkout of `planKey` may offer this business: the plan's trialDays, or 0
+   * when the business ever had a trial of any kind (card-less, or a Stripe subscription that had
+   * one). Throws UNKNOWN_PLAN for a plan the catalog lacks.
+   */
+  async stripeTrialDaysFor(businessId: string, planKey: string): Promise<number> {
+    const plan = this.plans.get(planKey);
+    if (plan.trialDays <= 0) return 0;
+    const [row]: { trial_status: string | null; had_stripe_trial: boolean }[] = await this.dataSource.query(
+      `SELECT (SELECT trial_status FROM billing_accounts WHERE business_id = $1) AS trial_status,
+              EXISTS (SELECT 1 FROM subscriptions WHERE business_id = $1 AND trial_end IS NOT NULL) AS had_stripe_trial`,
+      [businessId],
+    );
+    const hadTrial = (row.trial_status ?? 'inactive') !== 'inactive' || row.had_stripe_trial;
+    return hadTrial ? 0 : plan.trialDays;
+  }
+
   /** One stored subscription, as the owner mutations return it. */
   async getSubscription(subscriptionId: string): Promise<BillingSubscriptionModel> {
     return this.toSubscriptionModel(

@@ -112,6 +112,7 @@ export class OwnerBillingService {
               planKey: plan.key,
               successUrl: `${this.config.values.billing.publicUrl}/billing/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
               cancelUrl: this.returnUrl('cancel'),
+              trialDays: input.withTrial === false ? 0 : await this.billing.stripeTrialDaysFor(account.businessId, plan.key),
             },
             stripeKey('session'),
           );

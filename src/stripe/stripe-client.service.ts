@@ -27,6 +27,8 @@ export interface CreateCheckoutSessionParams {
   planKey: string;
   successUrl: string;
   cancelUrl: string;
+  /** 0 = no trial. */
+  trialDays: number;
 }
 
 export interface ChangeSubscriptionPriceParams {
@@ -193,7 +195,10 @@ export class StripeClientService {
             line_items: [{ price: params.priceId, quantity: 1 }],
             client_reference_id: params.businessId,
             metadata: { businessId: params.businessId, planKey: params.planKey },
-            subscription_data: { metadata: { businessId: params.businessId, planKey: params.planKey } },
+            subscription_data: {
+              metadata: { businessId: params.businessId, planKey: params.planKey },
+              ...(params.trialDays > 0 ? { trial_period_days: params.trialDays } : {}),
+            },
             success_url: params.successUrl,
             cancel_url: params.cancelUrl,
           },

@@ -89,15 +89,8 @@ export class TrialsService {
    * that had one). Throws UNKNOWN_PLAN for a plan the catalog lacks.
    */
   async stripeTrialDaysFor(businessId: string, planKey: string): Promise<number> {
-    const plan = this.plans.get(planKey);
-    if (plan.trialDays <= 0) return 0;
-    const [row]: { trial_status: TrialStatus | null; had_stripe_trial: boolean }[] = await this.dataSource.query(
-      `SELECT (SELECT trial_status FROM billing_accounts WHERE business_id = $1) AS trial_status,
-              EXISTS (SELECT 1 FROM subscriptions WHERE business_id = $1 AND trial_end IS NOT NULL) AS had_stripe_trial`,
-      [businessId],
-    );
-    const hadTrial = (row.trial_status ?? 'inactive') !== 'inactive' || row.had_stripe_trial;
-    return hadTrial ? 0 : plan.trialDays;
+    // Decided where checkout reads it (billing), so the two can never disagree.
+    return this.billing.stripeTrialDaysFor(businessId, planKey);
   }
 
   /** The business's trial as billing.trial shows it (inactive when it has no account yet). */

@@ -210,7 +210,8 @@ describe('owner billing: who may do what, refusals with codes, Idempotency-Key, 
     expect(status.body).toMatchObject({
       businessId: 'biz_rest',
       plan: { key: 'glow_up' },
-      subscription: { status: 'active', interval: 'monthly' },
+      // A first purchase of a plan with trial days starts with the plan's trial (issue 9).
+      subscription: { status: 'trialing', interval: 'monthly' },
       usage: [{ metric: 'campaigns' }, { metric: 'creators' }],
       warnings: [],
       overLimit: [],

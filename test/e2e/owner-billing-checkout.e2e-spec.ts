@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { settle, startBillingApp, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
 import type { TestApp } from '../utils/create-test-app.js';
 
-const CHECKOUT = `mutation($plan: String!, $interval: BillingInterval!) {
-  createCheckoutSession(input: { planKey: $plan, interval: $interval }) { id url } }`;
+const CHECKOUT = `mutation($plan: String!, $interval: BillingInterval!, $withTrial: Boolean = false) {
+  createCheckoutSession(input: { planKey: $plan, interval: $interval, withTrial: $withTrial }) { id url } }`;
 const BILLING = `{ billing { businessId planSource billingSyncStatus plan { key }
   subscription { id status interval cancelAtPeriodEnd scheduledChange { planKey } } } }`;
 
@@ -157,5 +157,26 @@ describe('owner checkout: free -> Checkout -> paid, with webhook delivery off, o
     });
     await pay(foreign.id);
     expect(await returnTo(`?session_id=${foreign.id}`)).toBe('http://localhost:3000/billing?checkout=error');
+  });
+
+  it("offers the plan's trial days to a business that never had a trial, and none once it had one", async () => {
+    /** Checkout with the trial offer on, paid and returned: the status Stripe then reports. */
+    const buyWithTrialOffer = async (business: string, plan: string) => {
+      const res = await t.gql<CheckoutData>(CHECKOUT, { plan, interval: 'MONTHLY', withTrial: true }, await owner(business));
+      expect(res.errors).toBeUndefined();
+      const { id } = res.data!.createCheckoutSession;
+      await pay(id);
+      expect(await returnTo(`?session_id=${id}`)).toBe('http://localhost:3000/billing?checkout=success');
+      const after = await billing(business);
+      expect(after.plan.key).toBe(plan);
+      return after.subscription!.status;
+    };
+    expect(await buyWithTrialOffer('biz_trial_first', 'glow_up')).toBe('trialing');
+    // A card-less trial used up the offer: the checkout that converts it starts paying at once.
+    const started = await t.gql('mutation { startTrial(planKey: "viral_surge") { trial { status } } }', undefined, await owner('biz_trial_used'));
+    expect(started.errors).toBeUndefined();
+    expect(await buyWithTrialOffer('biz_trial_used', 'viral_surge')).toBe('active');
+    // A plan without trial days offers none.
+    expect(await buyWithTrialOffer('biz_trial_none', 'fame_flex')).toBe('active');
   });
 });

@@ -10,8 +10,8 @@ export const BILLING_FIELDS = `businessId planSource billingSyncStatus plan { ke
   warnings { code message until }
   overLimit { metric used limit }`;
 export const BILLING = `{ billing { ${BILLING_FIELDS} } }`;
-export const CHECKOUT = `mutation($plan: String!, $interval: BillingInterval!) {
-  createCheckoutSession(input: { planKey: $plan, interval: $interval }) { id url } }`;
+export const CHECKOUT = `mutation($plan: String!, $interval: BillingInterval!, $withTrial: Boolean = false) {
+  createCheckoutSession(input: { planKey: $plan, interval: $interval, withTrial: $withTrial }) { id url } }`;
 export const PREVIEW = `mutation($plan: String!, $interval: BillingInterval!) {
   previewPlanChange(input: { planKey: $plan, interval: $interval }) {
     amountDueNow currency nextInvoiceAmount effectiveAt overLimit { metric used limit } } }`;
