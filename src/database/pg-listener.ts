@@ -21,8 +21,8 @@ export interface PgListenerOptions {
   /** Called when the connection is lost, before the reconnect is scheduled. */
   onLost?(): void;
   /**
-   * Every this many ms the connection sends a NOTIFY to its own channel and must hear it before
-   * the next one is due; otherwise it counts as lost (reconnect, onLost). Catches what TCP
+   * Every this many ms the connection sends a NOTIFY to its own channel and must hear it within
+   * two intervals; otherwise it counts as lost (reconnect, onLost). Catches what TCP
    * keepalive cannot: a connection that is up but no longer receives (UNLISTEN, a stuck
    * session, a proxy that drops traffic). Unset: no heartbeat.
    */
@@ -127,11 +127,15 @@ export class PgListener {
     if (!every) return;
     clearInterval(this.heartbeatTimer);
     this.pendingHeartbeat = undefined;
+    let missedTicks = 0;
     this.heartbeatTimer = setInterval(() => {
       if (this.pendingHeartbeat) {
-        this.lost(client, new Error(`heartbeat not heard within ${every} ms`));
+        // One tick of slack: after a stalled event loop, timers run before the I/O that may
+        // already hold the answer, and a needless reconnect would empty the cache.
+        if (++missedTicks >= 2) this.lost(client, new Error(`heartbeat not heard within ${2 * every} ms`));
         return;
       }
+      missedTicks = 0;
       const payload = `${HEARTBEAT_PREFIX}${this.id}:${++this.heartbeats}`;
       this.pendingHeartbeat = payload;
       client.query('SELECT pg_notify($1, $2)', [this.options.channel, payload]).catch((error: unknown) => this.lost(client, error));

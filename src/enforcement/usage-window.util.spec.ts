@@ -113,6 +113,17 @@ describe('usageWindow', () => {
     });
   });
 
+  it('counts a use stamped a moment before the account or the subscription period began in the first window', () => {
+    const created = at('2026-11-22T00:14:32.120Z');
+    const fresh = account({ accountCreatedAt: created });
+    expect(usageWindow(MONTH, fresh, at('2026-11-22T00:14:32.119Z'))).toEqual(usageWindow(MONTH, fresh, created));
+    expect(usageWindow(MONTH, fresh, at('2026-11-22T00:14:32.119Z')).start).toEqual(created);
+    const anchor = at('2026-11-22T00:20:00Z');
+    const subscribed = account({ billingCycleAnchor: anchor, currentPeriodStart: anchor, currentPeriodEnd: at('2026-12-22T00:20:00Z') });
+    expect(usageWindow(MONTH, subscribed, at('2026-11-22T00:19:58Z')).start).toEqual(anchor);
+    expect(usageWindow(BILLING_PERIOD, subscribed, at('2026-11-22T00:19:58Z')).start).toEqual(anchor);
+  });
+
   it('uses the billing period itself for billing_period metrics while it covers now', () => {
     const now = at('2026-11-21T12:00:00Z');
     expect(usageWindow(BILLING_PERIOD, yearly, now)).toEqual({ start: yearly.currentPeriodStart, end: yearly.currentPeriodEnd });

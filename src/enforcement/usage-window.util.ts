@@ -29,7 +29,8 @@ export interface UsageWindow {
  * - `billing_period`: the subscription's current period when it covers `now`; otherwise periods of
  *   the same length stepped from the anchor.
  *
- * The window always contains `now` and is computed from the anchor, never from the calendar or
+ * The window contains `now` (or the account's or period's start, for a use stamped a moment
+ * before it) and is computed from the anchor, never from the calendar or
  * from whether the latest renewal was synced yet: a renewal that has not reached us keeps counting
  * in the right window, and a later sync cannot open a second one. Stepping clamps to the month's
  * last day as Stripe does (anchor on the 31st: Jan 31, Feb 28 or 29, Mar 31) and keeps the
@@ -42,6 +43,12 @@ export function usageWindow(
 ): UsageWindow {
   if (metric.kind === 'count') return { start: COUNT_METRIC_PERIOD_START, end: null };
   const { currentPeriodStart: periodStart, currentPeriodEnd: periodEnd } = account;
+  // A use stamped a moment before the account was created, or before the subscription's period
+  // began by our clock (the request read the clock first; Stripe's clock runs a little ahead),
+  // counts in the first window, never in one before it that would then be abandoned: a free
+  // extra allowance. An anchor legitimately in the future (a trial's end) is not affected.
+  const floor = account.billingCycleAnchor ? periodStart : account.accountCreatedAt;
+  if (floor && now < floor) now = floor;
   if (metric.window === 'billing_period') {
     if (periodStart && periodEnd && periodStart <= now && now < periodEnd) return { start: periodStart, end: periodEnd };
     const anchor = account.billingCycleAnchor ?? periodStart ?? account.accountCreatedAt;

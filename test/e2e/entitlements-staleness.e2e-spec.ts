@@ -13,7 +13,7 @@ describe('entitlements staleness bounds', () => {
   let t: TestApp;
   const clock = new ManualClock(new Date('2026-11-22T00:00:00Z'));
   beforeAll(async () => {
-    t = await createTestApp({ clock, env: { LISTENER_HEARTBEAT_MS: '200' } });
+    t = await createTestApp({ clock, env: { LISTENER_HEARTBEAT_MS: '500' } });
   });
   afterAll(async () => {
     await t?.close();
@@ -25,9 +25,9 @@ describe('entitlements staleness bounds', () => {
     const res = await t.gql<CanUseData>(CAN_USE, { metric: 'campaigns' }, token);
     return res.data!.canUse.plan;
   }
-  /** Polls until `business` is served `expected` (or 5 s pass), and returns what it was served last. */
+  /** Polls until `business` is served `expected` (or 10 s pass), and returns what it was served last. */
   async function eventuallyServed(business: string, expected: string): Promise<string> {
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + 10_000;
     let plan = await planOf(business);
     while (plan !== expected && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -75,4 +75,20 @@ describe('retired plans', () => {
     );
     expect(row).toEqual({ active: false, stripe_monthly_price_id: 'price_legacy_monthly' });
   });
+
+  it('gives a retired price id to a catalog plan that takes it over', async () => {
+    const next = await createTestApp({ databaseUrl: t.databaseUrl, env: { STRIPE_GLOW_UP_MONTHLY_PRICE_ID: 'price_legacy_monthly' } });
+    try {
+      expect(next.app.get(PlansService).resolvePriceId('price_legacy_monthly')).toEqual({ planKey: 'glow_up', interval: 'monthly' });
+      const rows: { key: string; stripe_monthly_price_id: string | null }[] = await next.dataSource.query(
+        `SELECT key, stripe_monthly_price_id FROM plans WHERE key IN ('glow_up', 'legacy') ORDER BY key`,
+      );
+      expect(rows).toEqual([
+        { key: 'glow_up', stripe_monthly_price_id: 'price_legacy_monthly' },
+        { key: 'legacy', stripe_monthly_price_id: null },
+      ]);
+    } finally {
+      await next.close({ keepDatabase: true });
+    }
+  });
 });
