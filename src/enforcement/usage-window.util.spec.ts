@@ -97,14 +97,6 @@ describe('usageWindow', () => {
     });
   });
 
-  it('counts a use read a moment before the account was created in its first window', () => {
-    const created = at('2026-11-22T00:56:46.895Z');
-    const justBefore = at('2026-11-22T00:56:46.880Z');
-    const first = usageWindow(MONTH, account({ accountCreatedAt: created }), justBefore);
-    expect(first).toEqual({ start: created, end: at('2026-12-22T00:56:46.895Z') });
-    expect(usageWindow(MONTH, account({ accountCreatedAt: created }), at('2026-11-22T00:56:47.000Z'))).toEqual(first);
-  });
-
   it('steps back from an anchor in the future (a trial ending later)', () => {
     const trial = account({ billingCycleAnchor: at('2026-12-10T00:00:00Z') });
     expect(usageWindow(MONTH, trial, at('2026-11-21T12:00:00Z'))).toEqual({

@@ -55,11 +55,7 @@ export function usageWindow(
     const months = periodStart && periodEnd ? Math.max(1, monthsBetween(periodStart, periodEnd)) : 1;
     return steppedWindow(anchor, months, now);
   }
-  if (account.billingCycleAnchor) return steppedWindow(account.billingCycleAnchor, 1, now);
-  // Nothing is used before the account exists: a request whose clock read came a moment before
-  // the account's creation counts in its first window, not in a month before it.
-  const created = account.accountCreatedAt;
-  return steppedWindow(created, 1, now < created ? created : now);
+  return steppedWindow(account.billingCycleAnchor ?? account.accountCreatedAt, 1, now);
 }
 
 /** `anchor` moved by `months` calendar months (negative: back), clamped to the target month's length. */
