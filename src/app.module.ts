@@ -3,9 +3,11 @@ import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { GraphQLModule } from '@nestjs/graphql';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BillingModule } from './billing/billing.module.js';
 import { CampaignsModule } from './campaigns/campaigns.module.js';
@@ -23,6 +25,7 @@ import { EnforcementModule } from './enforcement/enforcement.module.js';
 import { EntitlementsModule } from './entitlements/entitlements.module.js';
 import { buildGraphqlOptions } from './graphql/graphql-options.factory.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { PlansModule } from './plans/plans.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
@@ -54,6 +57,8 @@ export class AppModule {
         }),
         GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, ...buildGraphqlOptions(config) }),
         EventEmitterModule.forRoot(),
+        ScheduleModule.forRoot(),
+        MetricsModule.forRoot({ serve: true }),
         HealthModule,
         AuthModule,
         PlansModule,
@@ -63,6 +68,7 @@ export class AppModule {
         CampaignsModule,
         CreatorSearchesModule,
         WebhooksModule,
+        AdminModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AppExceptionFilter },

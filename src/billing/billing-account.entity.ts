@@ -70,6 +70,13 @@ export class BillingAccountEntity {
   @Column({ name: 'override_reason', type: 'text', nullable: true })
   overrideReason: string | null;
 
+  @Column({ name: 'override_granted_by', type: 'text', nullable: true })
+  overrideGrantedBy: string | null;
+
+  /** Set by complete-onboarding-and-activate-plan (admin API and CLI). */
+  @Column({ name: 'onboarding_completed_at', type: 'timestamptz', nullable: true })
+  onboardingCompletedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -46,4 +46,17 @@ export interface AppConfig {
      */
     bypass: PlanBypass;
   };
+  reconcile: {
+    /** Null when RECONCILE_CRON=off. */
+    cron: string | null;
+    maxRps: number;
+  };
+  metrics: {
+    /** A separate port serving /metrics unauthenticated; never the main port. */
+    port: number | undefined;
+    /** Opens /metrics on the main port to `Authorization: Bearer <token>`. */
+    token: string | undefined;
+  };
+  /** Oldest pending webhook event age (s) past which /health/billing is degraded. */
+  webhookBacklogAlertSeconds: number;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
+import { validateCronExpression } from 'cron';
 import { validateSync } from 'class-validator';
 import { BILLING_INTERVALS } from '../plans/plan-catalog.dto.js';
 import type { PlanCatalog, PlanPriceIds } from '../plans/plan-catalog.types.js';
@@ -80,6 +81,11 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
   const priceIds = catalog ? readPriceIds(catalog, env, isProduction, errors, warnings) : {};
   const planBypass = catalog ? readPlanBypass(env.PLAN_VALIDATION_BYPASS, catalog, isProduction, errors, warnings) : [];
 
+  const reconcileCron = readReconcileCron(env.RECONCILE_CRON, errors);
+  if (env.METRICS_PORT && vars.METRICS_PORT === vars.PORT) {
+    problem('METRICS_PORT', 'must differ from PORT (metrics are never served on the public port without a token)');
+  }
+
   if (errors.length > 0 || !catalog) {
     return { ok: false, errors };
   }
@@ -127,8 +133,22 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
         maxComplexity: vars.GRAPHQL_MAX_COMPLEXITY ?? 1000,
       },
       enforcement: { bypass: planBypass },
+      reconcile: { cron: reconcileCron, maxRps: vars.RECONCILE_MAX_RPS ?? 20 },
+      metrics: { port: vars.METRICS_PORT, token: env.METRICS_TOKEN },
+      webhookBacklogAlertSeconds: vars.WEBHOOK_BACKLOG_ALERT_S ?? 300,
     },
   };
+}
+
+/** RECONCILE_CRON: a cron expression the scheduler accepts, or `off`. */
+function readReconcileCron(value: string | undefined, errors: string[]): string | null {
+  if (value === 'off') return null;
+  const cron = value ?? '0 3 * * *';
+  const checked = validateCronExpression(cron);
+  if (!checked.valid) {
+    errors.push(`RECONCILE_CRON: invalid cron expression (${checked.error?.message ?? cron}). Hint: ${ENVIRONMENT_HINTS.RECONCILE_CRON}`);
+  }
+  return cron;
 }
 
 /**

@@ -4,4 +4,5 @@
  */
 export const ADVISORY_LOCK = {
   MIGRATIONS: 7_301_001,
+  RECONCILIATION: 7_301_010,
 } as const;

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import Stripe from 'stripe';
 import { AppConfigService } from '../config/app-config.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { StripeErrorCode, StripeException } from './stripe.exception.js';
 import type {
   StripeCheckoutSessionSnapshot,
@@ -20,7 +21,10 @@ export class StripeClientService {
   /** Signature checks need no key, so they work even where the API is not configured. */
   private readonly verifier = new Stripe('sk_test_signature_verification_only');
 
-  constructor(private readonly config: AppConfigService) {
+  constructor(
+    private readonly config: AppConfigService,
+    @Optional() private readonly metrics?: MetricsService,
+  ) {
     const { secretKey, apiBase } = config.values.stripe;
     if (secretKey) {
       const base = apiBase ? new URL(apiBase) : undefined;
@@ -96,7 +100,7 @@ export class StripeClientService {
   /** Every subscription of the customer, whatever its status. */
   async listSubscriptions(customerId: string): Promise<StripeSubscriptionSnapshot[]> {
     const stripe = this.client();
-    return this.call(async () => {
+    return this.call('subscriptions.list', async () => {
       const all: StripeSubscriptionSnapshot[] = [];
       for await (const subscription of stripe.subscriptions.list({ customer: customerId, status: 'all', limit: 100 })) {
         all.push(toSubscriptionSnapshot(subscription));
@@ -107,12 +111,12 @@ export class StripeClientService {
 
   async retrieveCheckoutSession(sessionId: string): Promise<StripeCheckoutSessionSnapshot> {
     const stripe = this.client();
-    return this.call(async () => toCheckoutSessionSnapshot(await stripe.checkout.sessions.retrieve(sessionId)));
+    return this.call('checkout.sessions.retrieve', async () => toCheckoutSessionSnapshot(await stripe.checkout.sessions.retrieve(sessionId)));
   }
 
   async retrieveCustomer(customerId: string): Promise<StripeCustomerSnapshot> {
     const stripe = this.client();
-    return this.call(async () => toCustomerSnapshot(await stripe.customers.retrieve(customerId)));
+    return this.call('customers.retrieve', async () => toCustomerSnapshot(await stripe.customers.retrieve(customerId)));
   }
 
   /** The SDK itself, for the few callers inside src/stripe/ that need more than a snapshot. */
@@ -127,12 +131,15 @@ export class StripeClientService {
     return this.stripe;
   }
 
-  private async call<T>(request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      throw toStripeException(error);
-    }
+  private async call<T>(operation: string, request: () => Promise<T>): Promise<T> {
+    const guarded = async () => {
+      try {
+        return await request();
+      } catch (error) {
+        throw toStripeException(error);
+      }
+    };
+    return this.metrics ? this.metrics.timeStripeCall(operation, guarded, (error) => (error as StripeException).code) : guarded();
   }
 }
 

@@ -7,6 +7,7 @@ import { lockStripeCustomer } from '../database/customer-lock.util.js';
 import { PgListener } from '../database/pg-listener.js';
 import { AppException } from '../common/exceptions/app.exception.js';
 import { StripeErrorCode } from '../stripe/stripe.exception.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import type { SyncResult } from '../billing/billing-sync.service.js';
 import { StripeEventEntity } from './stripe-event.entity.js';
 import { dataObject, StripeEventProcessorService } from './stripe-event-processor.service.js';
@@ -34,6 +35,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     private readonly config: AppConfigService,
     private readonly processor: StripeEventProcessorService,
     private readonly events: EventEmitter2,
+    private readonly metrics: MetricsService,
   ) {
     // The insert trigger notifies; polling covers the time the listener is down.
     this.listener = new PgListener({
@@ -102,6 +104,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
       const result = await this.processor.process(runner.manager, claimed);
       await this.markProcessed(runner, claimed, result, null);
       await runner.commitTransaction();
+      this.metrics.webhookHandled(claimed, 'processed');
       this.emitDomainEvents(claimed, result);
       return true;
     } catch (error) {
@@ -162,6 +165,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
       { err: error, events: events.map((event) => event.id), exhausted },
       exhausted ? 'webhook events dead-lettered' : 'webhook events failed; will retry',
     );
+    this.metrics.webhookHandled(events, exhausted ? 'dead' : 'failed');
     for (const event of events) {
       const attempts = event.attempts + 1;
       await this.dataSource.query(
@@ -188,6 +192,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
              attempts = attempts + 1, last_error = $3 WHERE id = ANY($1) AND status IN ('pending', 'failed')`,
           [events.map((e) => e.id), result?.businessId ?? null, `emergency fallback after: ${reason}`.slice(0, 2000)],
         );
+        this.metrics.webhookHandled(events, 'fallback');
         if (!result) return true;
         this.logger.warn({ events: events.map((e) => e.id), businessId: result.businessId }, 'emergency fallback applied');
         return true;
