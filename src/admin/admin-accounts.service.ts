@@ -253,6 +253,33 @@ export class AdminAccountsService {
     };
   }
 
+  async countWithCustomer(businessId?: string): Promise<number> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM billing_accounts WHERE stripe_customer_id IS NOT NULL AND ($1::text IS NULL OR business_id = $1)`,
+      [businessId ?? null],
+    );
+    return row.n;
+  }
+
+  /** Accounts with a Stripe customer in keyset batches of 100, so a large base is never loaded at once. */
+  async *streamWithCustomer(businessId?: string): AsyncGenerator<BillingAccountEntity[]> {
+    let after = '';
+    for (;;) {
+      const query = this.dataSource
+        .getRepository(BillingAccountEntity)
+        .createQueryBuilder('a')
+        .where('a.stripe_customer_id IS NOT NULL')
+        .andWhere('a.business_id > :after', { after })
+        .orderBy('a.business_id')
+        .limit(100);
+      if (businessId) query.andWhere('a.business_id = :businessId', { businessId });
+      const batch = await query.getMany();
+      if (batch.length === 0) return;
+      yield batch;
+      after = batch.at(-1)!.businessId;
+    }
+  }
+
   /** Keyset pages by business id. The plan filter mirrors effectivePlan's order in SQL. */
   async list(filter: AdminBillingAccountFilterInput, first: number, after?: string): Promise<AdminBillingAccountPageModel> {
     const where: string[] = [];

@@ -10,6 +10,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { PlansService } from '../plans/plans.service.js';
 import { StripeClientService } from '../stripe/stripe-client.service.js';
 import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
+import { AdminAccountsService } from './admin-accounts.service.js';
 import { AdminRepairService, type Operator, type SyncIntent, type UsageDrift } from './admin-repair.service.js';
 import {
   type ComparableBilling,
@@ -50,7 +51,12 @@ export interface ReconcileOptions {
   onProgress?: (done: number, total: number, current: AccountReconciliation) => void;
 }
 
-const BATCH = 100;
+export interface SyncOutcome {
+  businessId: string;
+  planKey: string | null;
+  subscriptionStatus: string | null;
+  error: string | null;
+}
 
 /**
  * verify-entitlements: compares every account that has a Stripe customer with what a sync
@@ -65,6 +71,7 @@ export class ReconciliationService {
     private readonly stripe: StripeClientService,
     private readonly plans: PlansService,
     private readonly repair: AdminRepairService,
+    private readonly accounts: AdminAccountsService,
     private readonly metrics: MetricsService,
     private readonly config: AppConfigService,
     private readonly clock: Clock,
@@ -73,11 +80,8 @@ export class ReconciliationService {
   async run(options: ReconcileOptions): Promise<ReconcileSummary> {
     const pace = createPacer(this.config.values.reconcile.maxRps);
     const summary: ReconcileSummary = { checked: 0, inSync: 0, drifted: 0, fixed: 0, errors: 0, usageRecounted: 0, accounts: [] };
-    const total = await this.count(options.businessId);
-    let after = '';
-    for (;;) {
-      const batch = await this.batch(after, options.businessId);
-      if (batch.length === 0) break;
+    const total = await this.accounts.countWithCustomer(options.businessId);
+    for await (const batch of this.accounts.streamWithCustomer(options.businessId)) {
       for (const account of batch) {
         const result = await this.reconcileOne(account, options, pace);
         summary.checked++;
@@ -89,9 +93,34 @@ export class ReconciliationService {
         if (result.error || result.drifts.length > 0 || result.usageDrifts.length > 0) summary.accounts.push(result);
         options.onProgress?.(summary.checked, total, result);
       }
-      after = batch.at(-1)!.businessId;
     }
     return summary;
+  }
+
+  /** sync-stripe --all: re-syncs every account with a customer, paced like reconciliation. */
+  async syncAll(
+    operator: Operator,
+    reason: string,
+    onProgress?: (done: number, total: number, current: SyncOutcome) => void,
+  ): Promise<SyncOutcome[]> {
+    const pace = createPacer(this.config.values.reconcile.maxRps);
+    const total = await this.accounts.countWithCustomer();
+    const outcomes: SyncOutcome[] = [];
+    for await (const batch of this.accounts.streamWithCustomer()) {
+      for (const account of batch) {
+        await pace();
+        let outcome: SyncOutcome;
+        try {
+          const synced = await this.repair.syncFromStripe(operator, account.businessId, reason);
+          outcome = { businessId: synced.businessId, planKey: synced.planKey, subscriptionStatus: synced.subscriptionStatus, error: null };
+        } catch (error) {
+          outcome = { businessId: account.businessId, planKey: null, subscriptionStatus: null, error: (error as Error).message };
+        }
+        outcomes.push(outcome);
+        onProgress?.(outcomes.length, total, outcome);
+      }
+    }
+    return outcomes;
   }
 
   private async reconcileOne(
@@ -157,25 +186,5 @@ export class ReconciliationService {
       this.clock.now(),
       this.config.values.pastDueGraceDays,
     );
-  }
-
-  private async count(businessId: string | undefined): Promise<number> {
-    const [row] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM billing_accounts WHERE stripe_customer_id IS NOT NULL AND ($1::text IS NULL OR business_id = $1)`,
-      [businessId ?? null],
-    );
-    return row.n;
-  }
-
-  private batch(after: string, businessId: string | undefined): Promise<BillingAccountEntity[]> {
-    const query = this.dataSource
-      .getRepository(BillingAccountEntity)
-      .createQueryBuilder('a')
-      .where('a.stripe_customer_id IS NOT NULL')
-      .andWhere('a.business_id > :after', { after })
-      .orderBy('a.business_id')
-      .limit(BATCH);
-    if (businessId) query.andWhere('a.business_id = :businessId', { businessId });
-    return query.getMany();
   }
 }
