@@ -285,15 +285,17 @@ export class AdminAccountsService {
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (value: unknown) => `$${params.push(value)}`;
-    const now = param(this.clock.now());
-    const effectivePlanSql = `(CASE
+    const effectivePlanSql = () => {
+      const now = param(this.clock.now());
+      return `(CASE
       WHEN a.override_plan_key IS NOT NULL AND (a.override_until IS NULL OR a.override_until > ${now}::timestamptz) THEN a.override_plan_key
       WHEN a.subscription_status IN ('active', 'trialing') THEN a.plan_key
       WHEN a.subscription_status = 'past_due' AND a.grace_period_ends_at > ${now}::timestamptz THEN a.plan_key
       WHEN a.trial_status = 'active' AND a.trial_plan_key IS NOT NULL AND a.trial_ends_at > ${now}::timestamptz THEN a.trial_plan_key
       ELSE ${param(this.plans.defaultPlan().key)} END)`;
+    };
     if (filter.billingSyncStatus) where.push(`a.billing_sync_status = ${param(filter.billingSyncStatus)}`);
-    if (filter.planKey) where.push(`${effectivePlanSql} = ${param(filter.planKey)}`);
+    if (filter.planKey) where.push(`${effectivePlanSql()} = ${param(filter.planKey)}`);
     if (filter.subscriptionStatus) where.push(`a.subscription_status = ${param(filter.subscriptionStatus)}`);
     if (filter.trialStatus) where.push(`a.trial_status = ${param(filter.trialStatus)}`);
     if (filter.email) {
@@ -305,7 +307,7 @@ export class AdminAccountsService {
         AND (e.business_id = a.business_id OR (a.stripe_customer_id IS NOT NULL AND e.customer_id = a.stripe_customer_id)))`);
     }
     if (filter.overLimit !== undefined) {
-      where.push(`${filter.overLimit ? '' : 'NOT '}EXISTS (SELECT 1 FROM usage_counters u JOIN plans p ON p.key = ${effectivePlanSql}
+      where.push(`${filter.overLimit ? '' : 'NOT '}EXISTS (SELECT 1 FROM usage_counters u JOIN plans p ON p.key = ${effectivePlanSql()}
         WHERE u.business_id = a.business_id AND p.limits -> u.metric ->> 'kind' = 'count'
           AND (p.limits -> u.metric ->> 'limit')::int <> -1 AND u.used > (p.limits -> u.metric ->> 'limit')::int)`);
     }
