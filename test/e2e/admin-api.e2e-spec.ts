@@ -231,6 +231,18 @@ describe('admin API (real PostgreSQL)', () => {
       admin,
     );
     expect(trial.data?.adminBillingAccounts.nodes).toEqual([{ businessId: BIZ }]);
+
+    await insertDeadEvent(t, 'evt_admin_dead_d', 'biz_admin_d');
+    // Left over its free plan's 1 campaign (e.g. after a downgrade).
+    await t.dataSource.query(
+      `INSERT INTO usage_counters (business_id, metric, period_start, used) VALUES ('biz_admin_b', 'campaigns', '1970-01-01T00:00:00Z', 3)`,
+    );
+    const byFilter = async (filter: string) =>
+      (await t.gql<{ adminBillingAccounts: { nodes: { businessId: string }[] } }>(`{ adminBillingAccounts(filter: { ${filter} }) { nodes { businessId } } }`, {}, admin))
+        .data?.adminBillingAccounts.nodes.map((node) => node.businessId);
+    expect(await byFilter('hasDeadLetters: true')).toEqual(['biz_admin_d']);
+    expect(await byFilter('overLimit: true')).toEqual(['biz_admin_b']);
+    expect(await byFilter('syncedBefore: "2000-01-01T00:00:00Z", planKey: "free"')).toEqual(['biz_admin_b', 'biz_admin_c', 'biz_admin_d']);
   });
 
   it('answers bad input with a code, not a 500', async () => {
