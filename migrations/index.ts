@@ -4,6 +4,7 @@ import { StripeWebhooks1795220674743 } from './1795220674743-StripeWebhooks.js';
 import { PlanEnforcement1795222000000 } from './1795222000000-PlanEnforcement.js';
 import { OwnerBillingApi1796100000000 } from './1796100000000-OwnerBillingApi.js';
 import { Trials1796200000000 } from './1796200000000-Trials.js';
+import { AdminAudit1796300000000 } from './1796300000000-AdminAudit.js';
 import { UsageWindows1796400000000 } from './1796400000000-UsageWindows.js';
 import { WebhookRetryWindowAndOutbox1796500000000 } from './1796500000000-WebhookRetryWindowAndOutbox.js';
 
@@ -13,6 +14,7 @@ export const MIGRATIONS = [
   PlanEnforcement1795222000000,
   OwnerBillingApi1796100000000,
   Trials1796200000000,
+  AdminAudit1796300000000,
   UsageWindows1796400000000,
   WebhookRetryWindowAndOutbox1796500000000,
 ];

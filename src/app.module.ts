@@ -7,6 +7,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BillingModule } from './billing/billing.module.js';
 import { BillingPageModule } from './billing-page/billing-page.module.js';
@@ -26,6 +27,7 @@ import { EnforcementModule } from './enforcement/enforcement.module.js';
 import { EntitlementsModule } from './entitlements/entitlements.module.js';
 import { buildGraphqlOptions } from './graphql/graphql-options.factory.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { PlansModule } from './plans/plans.module.js';
 import { TrialsModule } from './trials/trials.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -58,8 +60,9 @@ export class AppModule {
         }),
         GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, ...buildGraphqlOptions(config) }),
         EventEmitterModule.forRoot(),
-        DomainEventsModule,
+        DomainEventsModule.forRoot({ relay: true }),
         ScheduleModule.forRoot(),
+        MetricsModule.forRoot({ serve: true }),
         HealthModule,
         AuthModule,
         PlansModule,
@@ -71,6 +74,7 @@ export class AppModule {
         WebhooksModule,
         BillingPageModule.register({ enabled: config.billingPage.enabled }),
         TrialsModule,
+        AdminModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AppExceptionFilter },

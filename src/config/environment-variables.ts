@@ -198,6 +198,37 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(100000)
   TRIAL_EXPIRY_BATCH?: number;
+
+  /** Checked as a cron expression in load-config.ts; `off` disables the job. */
+  @IsOptional()
+  @IsString()
+  RECONCILE_CRON?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  RECONCILE_MAX_RPS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  METRICS_TOKEN?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(604_800)
+  WEBHOOK_BACKLOG_ALERT_S?: number;
 }
 
 /** One-line hints printed beside a bad or missing variable. Keep in step with .env.example. */
@@ -244,4 +275,9 @@ export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
   PLAN_VALIDATION_BYPASS:
     'development only: `all` or comma-separated catalog metrics (e.g. campaigns,creators) whose limits are not enforced; ignored in production',
   BILLING_PAGE_ENABLED: 'true or false: serve the tour billing page at GET /billing (default true outside production, false in production)',
+  RECONCILE_CRON: 'cron expression of the scheduled Stripe reconciliation (default `0 3 * * *`), or `off`',
+  RECONCILE_MAX_RPS: 'largest number of Stripe calls per second the reconciliation makes, 1-100 (default 20)',
+  METRICS_PORT: 'separate port serving GET /metrics without authentication (default unset: no separate port)',
+  METRICS_TOKEN: 'bearer token of at least 16 characters that opens GET /metrics on the main port (default unset: closed)',
+  WEBHOOK_BACKLOG_ALERT_S: 'age in seconds of the oldest pending webhook event that makes /health/billing degraded (default 300)',
 };

@@ -84,6 +84,10 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
 
   const trialExpiryCron = env.TRIAL_EXPIRY_CRON ?? '* * * * *';
   if (!validateCronExpression(trialExpiryCron).valid) problem('TRIAL_EXPIRY_CRON', `"${trialExpiryCron}" is not a cron expression`);
+  const reconcileCron = readReconcileCron(env.RECONCILE_CRON, errors);
+  if (env.METRICS_PORT && vars.METRICS_PORT === vars.PORT) {
+    problem('METRICS_PORT', 'must differ from PORT (metrics are never served on the public port without a token)');
+  }
 
   if (errors.length > 0 || !catalog) {
     return { ok: false, errors };
@@ -154,6 +158,9 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
       },
       enforcement: { bypass: planBypass },
       billingPage: { enabled: env.BILLING_PAGE_ENABLED ? env.BILLING_PAGE_ENABLED === 'true' : !isProduction },
+      reconcile: { cron: reconcileCron, maxRps: vars.RECONCILE_MAX_RPS ?? 20 },
+      metrics: { port: vars.METRICS_PORT, token: env.METRICS_TOKEN },
+      webhookBacklogAlertSeconds: vars.WEBHOOK_BACKLOG_ALERT_S ?? 300,
     },
   };
 }
@@ -164,6 +171,17 @@ const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h
 export function parseDuration(value: string): number {
   const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(value)!;
   return Number(amount) * DURATION_UNITS_MS[unit];
+}
+
+/** RECONCILE_CRON: a cron expression the scheduler accepts, or `off`. */
+function readReconcileCron(value: string | undefined, errors: string[]): string | null {
+  if (value === 'off') return null;
+  const cron = value ?? '0 3 * * *';
+  const checked = validateCronExpression(cron);
+  if (!checked.valid) {
+    errors.push(`RECONCILE_CRON: invalid cron expression (${checked.error?.message ?? cron}). Hint: ${ENVIRONMENT_HINTS.RECONCILE_CRON}`);
+  }
+  return cron;
 }
 
 /**

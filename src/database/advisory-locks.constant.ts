@@ -12,4 +12,5 @@ export const ADVISORY_LOCK = {
   WEBHOOK_INBOX_NAMESPACE: 7_303,
   /** Held for a whole trial expiry run, so N instances run the job once at a time. */
   TRIAL_EXPIRY: 7_301_002,
+  RECONCILIATION: 7_301_010,
 } as const;

@@ -1,3 +1,4 @@
+import { AdminAuditLogEntity } from '../admin/admin-audit-log.entity.js';
 import { BillingAccountEntity } from '../billing/billing-account.entity.js';
 import { BillingSyncLogEntity } from '../billing/billing-sync-log.entity.js';
 import { CampaignEntity } from '../campaigns/campaign.entity.js';
@@ -19,4 +20,5 @@ export const ENTITIES = [
   CampaignEntity,
   CreatorSearchEntity,
   DomainEventEntity,
+  AdminAuditLogEntity,
 ];

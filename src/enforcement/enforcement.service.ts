@@ -4,6 +4,7 @@ import type { AuthAccount } from '../auth/auth-account.types.js';
 import { Clock } from '../clock/clock.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import type { CatalogMetric } from '../plans/plan-catalog.types.js';
 import { UNLIMITED } from '../plans/plan-catalog.types.js';
 import { PlansService } from '../plans/plans.service.js';
@@ -29,6 +30,7 @@ export class EnforcementService {
     private readonly plans: PlansService,
     private readonly config: AppConfigService,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Boolean features: decided from the entitlements cache, no SQL on a hit. */
@@ -43,6 +45,7 @@ export class EnforcementService {
     if (this.bypassed({ feature }, bypassHeader)) return;
     const { plan } = await this.entitlements.get(businessId);
     if (plan.features[feature] === true) return;
+    this.metrics.planDenied(`feature:${feature}`, plan.key);
     throw new EnforcementException(EnforcementErrorCode.FEATURE_NOT_IN_PLAN, `The ${plan.name} plan does not include ${feature}`, {
       feature,
       plan: plan.key,
@@ -71,6 +74,7 @@ export class EnforcementService {
     const key: UsageKey = { businessId, metric: metric.key, periodStart: usageWindow(metric, snapshot, now).start };
     const { granted, used } = await this.usage.reserve(key, requested, bypassed ? UNLIMITED : limit, options.partial);
     if (granted === 0) {
+      this.metrics.planDenied(metric.key, plan.key);
       throw new EnforcementException(
         EnforcementErrorCode.PLAN_LIMIT_EXCEEDED,
         `Plan limit reached: ${used} of ${limit} ${metric.key} used on the ${plan.name} plan, ${requested} more requested`,
@@ -85,6 +89,7 @@ export class EnforcementService {
         },
       );
     }
+    this.metrics.planReserved(metric.key, granted);
     return { ...key, requested, granted, partial: granted < requested, bypassed };
   }
 

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import Stripe from 'stripe';
 import { AppConfigService } from '../config/app-config.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { StripeErrorCode, StripeException } from './stripe.exception.js';
 import type {
   StripeCheckoutSessionSnapshot,
@@ -56,7 +57,10 @@ export class StripeClientService {
   /** Signature checks need no key, so they work even where the API is not configured. */
   private readonly verifier = new Stripe('sk_test_signature_verification_only', { apiVersion: STRIPE_API_VERSION });
 
-  constructor(private readonly config: AppConfigService) {
+  constructor(
+    private readonly config: AppConfigService,
+    @Optional() private readonly metrics?: MetricsService,
+  ) {
     const { secretKey, apiBase } = config.values.stripe;
     if (secretKey) {
       const base = apiBase ? new URL(apiBase) : undefined;
@@ -133,7 +137,7 @@ export class StripeClientService {
   /** Every subscription of the customer, whatever its status. */
   async listSubscriptions(customerId: string): Promise<StripeSubscriptionSnapshot[]> {
     const stripe = this.client();
-    const all = await this.call(async () => {
+    const all = await this.call('subscriptions.list', async () => {
       const fetched: Stripe.Subscription[] = [];
       for await (const subscription of stripe.subscriptions.list({
         customer: customerId,
@@ -156,12 +160,12 @@ export class StripeClientService {
 
   async retrieveCheckoutSession(sessionId: string): Promise<StripeCheckoutSessionSnapshot> {
     const stripe = this.client();
-    return toCheckoutSessionSnapshot(await this.call(() => stripe.checkout.sessions.retrieve(sessionId)));
+    return toCheckoutSessionSnapshot(await this.call('checkout.sessions.retrieve', () => stripe.checkout.sessions.retrieve(sessionId)));
   }
 
   async retrieveCustomer(customerId: string): Promise<StripeCustomerSnapshot> {
     const stripe = this.client();
-    return toCustomerSnapshot(await this.call(() => stripe.customers.retrieve(customerId)));
+    return toCustomerSnapshot(await this.call('customers.retrieve', () => stripe.customers.retrieve(customerId)));
   }
 
   /** The owner's customer: metadata.businessId ties it to the business even before any checkout. */
@@ -170,7 +174,7 @@ export class StripeClientService {
     idempotencyKey: string,
   ): Promise<StripeCustomerSnapshot> {
     const stripe = this.client();
-    return this.call(async () =>
+    return this.call('customers.create', async () =>
       toCustomerSnapshot(
         await stripe.customers.create(
           { ...(params.email ? { email: params.email } : {}), metadata: { businessId: params.businessId } },
@@ -186,7 +190,7 @@ export class StripeClientService {
     idempotencyKey: string,
   ): Promise<StripeCheckoutSessionSnapshot> {
     const stripe = this.client();
-    return this.call(async () =>
+    return this.call('checkout.sessions.create', async () =>
       toCheckoutSessionSnapshot(
         await stripe.checkout.sessions.create(
           {
@@ -210,7 +214,7 @@ export class StripeClientService {
 
   async expireCheckoutSession(sessionId: string, idempotencyKey: string): Promise<StripeCheckoutSessionSnapshot> {
     const stripe = this.client();
-    return this.call(async () =>
+    return this.call('checkout.sessions.expire', async () =>
       toCheckoutSessionSnapshot(await stripe.checkout.sessions.expire(sessionId, {}, { idempotencyKey })),
     );
   }
@@ -221,7 +225,7 @@ export class StripeClientService {
     idempotencyKey: string,
   ): Promise<{ id: string; url: string }> {
     const stripe = this.client();
-    return this.call(async () => {
+    return this.call('billingPortal.sessions.create', async () => {
       const session = await stripe.billingPortal.sessions.create(
         { customer: customerId, return_url: returnUrl },
         { idempotencyKey },
@@ -232,7 +236,7 @@ export class StripeClientService {
 
   async retrieveSubscription(subscriptionId: string): Promise<StripeSubscriptionSnapshot> {
     const stripe = this.client();
-    return this.call(async () =>
+    return this.call('subscriptions.retrieve', async () =>
       toSubscriptionSnapshot(await stripe.subscriptions.retrieve(subscriptionId, { expand: SUBSCRIPTION_EXPAND })),
     );
   }
@@ -244,7 +248,7 @@ export class StripeClientService {
    */
   async previewPriceChange(params: ChangeSubscriptionPriceParams): Promise<StripeInvoicePreview> {
     const stripe = this.client();
-    return this.call(async () =>
+    return this.call('invoices.createPreview', async () =>
       toInvoicePreview(
         await stripe.invoices.createPreview({
           subscription: params.subscriptionId,
@@ -267,7 +271,7 @@ export class StripeClientService {
     idempotencyKey: string,
   ): Promise<StripeSubscriptionSnapshot> {
     const stripe = this.client();
-    return this.call(async () =>
+    return this.call('subscriptions.update', async () =>
       toSubscriptionSnapshot(
         await stripe.subscriptions.update(
           params.subscriptionId,
@@ -294,7 +298,7 @@ export class StripeClientService {
     idempotencyKey: string,
   ): Promise<void> {
     const stripe = this.client();
-    await this.call(async () => {
+    await this.call('subscriptionSchedules.update', async () => {
       const schedule = params.scheduleId
         ? await stripe.subscriptionSchedules.retrieve(params.scheduleId)
         : await stripe.subscriptionSchedules.create(
@@ -323,7 +327,7 @@ export class StripeClientService {
   /** Detaches the schedule; the subscription keeps its current price and carries on. */
   async releaseSchedule(scheduleId: string, idempotencyKey: string): Promise<void> {
     const stripe = this.client();
-    await this.call(() => stripe.subscriptionSchedules.release(scheduleId, {}, { idempotencyKey }));
+    await this.call('subscriptionSchedules.release', () => stripe.subscriptionSchedules.release(scheduleId, {}, { idempotencyKey }));
   }
 
   async setCancelAtPeriodEnd(
@@ -332,7 +336,7 @@ export class StripeClientService {
     idempotencyKey: string,
   ): Promise<StripeSubscriptionSnapshot> {
     const stripe = this.client();
-    return this.call(async () =>
+    return this.call('subscriptions.update', async () =>
       toSubscriptionSnapshot(
         await stripe.subscriptions.update(
           subscriptionId,
@@ -345,7 +349,7 @@ export class StripeClientService {
 
   async cancelSubscriptionNow(subscriptionId: string, idempotencyKey: string): Promise<StripeSubscriptionSnapshot> {
     const stripe = this.client();
-    return this.call(async () =>
+    return this.call('subscriptions.cancel', async () =>
       toSubscriptionSnapshot(await stripe.subscriptions.cancel(subscriptionId, {}, { idempotencyKey })),
     );
   }
@@ -362,12 +366,15 @@ export class StripeClientService {
     return this.stripe;
   }
 
-  private async call<T>(request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      throw toStripeException(error);
-    }
+  private async call<T>(operation: string, request: () => Promise<T>): Promise<T> {
+    const guarded = async () => {
+      try {
+        return await request();
+      } catch (error) {
+        throw toStripeException(error);
+      }
+    };
+    return this.metrics ? this.metrics.timeStripeCall(operation, guarded, (error) => (error as StripeException).code) : guarded();
   }
 }
 

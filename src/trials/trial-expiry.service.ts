@@ -7,6 +7,7 @@ import { Clock } from '../clock/clock.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { ADVISORY_LOCK } from '../database/advisory-locks.constant.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { trialEventOfRow, type TrialRow } from './record-trial-change.util.js';
 import { TrialEventsService } from './trial-events.service.js';
 import { EXPIRE_DUE_RULE } from './trial-transition.util.js';
@@ -86,6 +87,7 @@ export class TrialExpiryService implements OnApplicationBootstrap, OnApplication
     private readonly entitlements: EntitlementsService,
     private readonly events: TrialEventsService,
     private readonly scheduler: SchedulerRegistry,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -160,6 +162,7 @@ export class TrialExpiryService implements OnApplicationBootstrap, OnApplication
       await runner.rollbackTransaction();
       throw error;
     }
+    if (name === TrialDomainEventName.EXPIRED) this.metrics.trialExpired(rows.length);
     return rows.length;
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { STRIPE_EVENTS_CHANNEL } from './stripe-event-routing.util.js';
 import { WebhooksErrorCode, WebhooksException } from './webhooks.exception.js';
 
@@ -32,9 +32,11 @@ export class WebhookInboxService {
    * Puts an event (dead, unowned, or any other) back in the queue with a fresh retry window.
    * Replaying an applied event is harmless: the worker re-reads the customer from Stripe rather
    * than re-applying the event, and its domain events were recorded once (keyed by event id).
+   * Pass the manager of a transaction (an admin repair with its audit row) to commit together.
    */
-  async replay(eventId: string): Promise<void> {
-    const updated: [unknown[], number] = await this.dataSource.query(
+  async replay(eventId: string, manager?: EntityManager): Promise<void> {
+    const db = manager ?? this.dataSource;
+    const updated: [unknown[], number] = await db.query(
       `UPDATE stripe_events SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL,
          failing_since = NULL
        WHERE id = $1 AND status <> 'ignored' RETURNING id`,
@@ -43,6 +45,6 @@ export class WebhookInboxService {
     if (updated[1] === 0) {
       throw new WebhooksException(WebhooksErrorCode.EVENT_NOT_FOUND, `No replayable event ${eventId}`, { eventId });
     }
-    await this.dataSource.query('SELECT pg_notify($1, $2)', [STRIPE_EVENTS_CHANNEL, eventId]);
+    await db.query('SELECT pg_notify($1, $2)', [STRIPE_EVENTS_CHANNEL, eventId]);
   }
 }

@@ -5,6 +5,7 @@ import { Clock } from '../clock/clock.js';
 import { AppException } from '../common/exceptions/app.exception.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { ADVISORY_LOCK } from '../database/advisory-locks.constant.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { PgListener } from '../database/pg-listener.js';
 import { StripeEventEntity } from './stripe-event.entity.js';
 import { StripeEventProcessorService } from './stripe-event-processor.service.js';
@@ -36,6 +37,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     private readonly config: AppConfigService,
     private readonly processor: StripeEventProcessorService,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {
     // The insert trigger notifies; polling covers the time the listener is down.
     this.listener = new PgListener({
@@ -103,6 +105,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
       if (events.length === 0) return true;
       try {
         await this.processor.process(events);
+        this.metrics.webhookHandled(events, 'processed');
       } catch (error) {
         await this.recordFailure(events, error, now);
       }
@@ -175,6 +178,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
          WHERE id = $1 AND status IN ('pending', 'failed')`,
         [event.id, message.slice(0, 2000), decision.status, decision.nextAttemptAt, now],
       );
+      this.metrics.webhookHandled([event], decision.status);
     }
     const log = { err: error, kind, events: events.map((event) => event.id), ...stats };
     if (stats.dead > 0) this.logger.error(log, 'webhook events dead-lettered');
@@ -189,6 +193,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
       if (!outcome.applied) return `emergency fallback not applied: ${outcome.reason}`;
       if (!outcome.result) return 'emergency fallback: stored state is newer; waiting for Stripe';
       this.logger.warn({ events: events.map((e) => e.id), businessId: outcome.result.businessId }, 'emergency fallback applied');
+      this.metrics.webhookHandled(events, 'fallback');
       return `emergency fallback applied (plan ${outcome.result.planKey}); waiting for Stripe to confirm`;
     } catch (error) {
       this.logger.error({ err: error }, 'emergency fallback failed');

@@ -1,0 +1,379 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AuthAccount } from '../auth/auth-account.types.js';
+import { AuthErrorCode, AuthException } from '../auth/auth.exception.js';
+import { BillingAccountEntity } from '../billing/billing-account.entity.js';
+import type { BillingSyncSource } from '../billing/billing-sync-log.entity.js';
+import { BillingSyncLogEntity } from '../billing/billing-sync-log.entity.js';
+import { BillingSyncStatus } from '../billing/billing-sync-status.enum.js';
+import { BillingSyncService } from '../billing/billing-sync.service.js';
+import { CAMPAIGNS_METRIC } from '../campaigns/campaigns.constant.js';
+import { Clock } from '../clock/clock.js';
+import { lockStripeCustomer } from '../database/customer-lock.util.js';
+import { COUNT_METRIC_PERIOD_START } from '../enforcement/usage-window.util.js';
+import { EntitlementsService } from '../entitlements/entitlements.service.js';
+import { PlansService } from '../plans/plans.service.js';
+import { WebhookInboxService } from '../webhooks/webhook-inbox.service.js';
+import { AdminAuditLogEntity } from './admin-audit-log.entity.js';
+import { AdminErrorCode, AdminException } from './admin.exception.js';
+import { resolveSyncTarget } from './manual-sync.util.js';
+
+/** Who is acting: an admin token's sub, `cli:<user>` for an operator, `system:<job>` for a job. */
+export interface Operator {
+  sub: string;
+}
+
+/** How a sync is recorded: billingSyncStatus and the history row's source. */
+export interface SyncIntent {
+  status: BillingSyncStatus;
+  source: BillingSyncSource;
+}
+
+export const ADMIN_SYNC: SyncIntent = { status: BillingSyncStatus.ADMIN_REPAIR, source: 'admin' };
+
+/**
+ * How each recountable COUNT metric is counted from the product's own rows. A count metric
+ * missing here is left alone by a recount (and reported as such).
+ */
+const COUNT_SOURCES: Record<string, string> = {
+  [CAMPAIGNS_METRIC]: 'SELECT count(*)::int AS n FROM campaigns WHERE business_id = $1',
+};
+
+export interface RecountResult {
+  metric: string;
+  before: number;
+  after: number;
+}
+
+export interface UsageDrift {
+  metric: string;
+  counter: number;
+  actual: number;
+}
+
+export interface ReplayResult {
+  eventIds: string[];
+}
+
+/**
+ * Every repair of an account, shared by the admin API, the CLI and the reconciliation job. Each
+ * runs in ONE transaction that also writes its admin_audit_log row (who, why, before, after),
+ * so a change without its audit row cannot exist.
+ */
+@Injectable()
+export class AdminRepairService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly billingSync: BillingSyncService,
+    private readonly entitlements: EntitlementsService,
+    private readonly inbox: WebhookInboxService,
+    private readonly plans: PlansService,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Re-reads the account's customer from Stripe. No customer: the account comes back unchanged.
+   * Stripe is read with no lock held (BillingSyncService.syncFromStripe); the audit row is written
+   * in the transaction that applies the result, so it exists if and only if the sync committed.
+   */
+  async syncFromStripe(
+    operator: Operator,
+    businessId: string,
+    reason: string | null,
+    intent: SyncIntent = ADMIN_SYNC,
+  ): Promise<BillingAccountEntity> {
+    const before = await this.dataSource.getRepository(BillingAccountEntity).findOneBy({ businessId });
+    if (!before) throw new AdminException(AdminErrorCode.ACCOUNT_NOT_FOUND, `No billing account for ${businessId}`, { businessId });
+    if (!before.stripeCustomerId) {
+      return this.change(operator, 'sync_from_stripe', businessId, reason, null, async () => ({ noStripeCustomer: true }));
+    }
+    let after: BillingAccountEntity | null = null;
+    await this.billingSync.syncFromStripe(before.stripeCustomerId, {
+      status: intent.status,
+      source: intent.source,
+      entries: [{ eventId: null, status: intent.status }],
+      afterApply: async (manager) => {
+        after = await manager.getRepository(BillingAccountEntity).findOneByOrFail({ businessId });
+        await this.audit(manager, operator, 'sync_from_stripe', businessId, null, reason, snapshot(before), snapshot(after));
+      },
+    });
+    return after!;
+  }
+
+  /** POST /api/billing/sync-stripe: owners their own business, admins any (see resolveSyncTarget). */
+  async manualSync(caller: AuthAccount, requested: string | undefined): Promise<BillingAccountEntity> {
+    const target = resolveSyncTarget(caller, requested);
+    if ('error' in target) {
+      if (target.error === 'FORBIDDEN') throw new AuthException(AuthErrorCode.FORBIDDEN, target.message);
+      throw new AdminException(AdminErrorCode.BAD_USER_INPUT, target.message);
+    }
+    return this.syncFromStripe({ sub: target.operatorSub }, target.businessId, 'manual sync (POST /api/billing/sync-stripe)', {
+      status: BillingSyncStatus.MANUAL_SYNC,
+      source: caller.isAdmin ? 'admin' : 'manual',
+    });
+  }
+
+  async grantPlan(
+    operator: Operator,
+    businessId: string,
+    planKey: string,
+    until: Date | null,
+    reason: string,
+  ): Promise<BillingAccountEntity> {
+    this.requirePlan(planKey);
+    if (until && until <= this.clock.now()) {
+      throw new AdminException(AdminErrorCode.BAD_USER_INPUT, 'until must be in the future');
+    }
+    return this.change(operator, 'grant_plan', businessId, reason, planKey, async (manager) => {
+      await manager.update(
+        BillingAccountEntity,
+        { businessId },
+        { overridePlanKey: planKey, overrideUntil: until, overrideReason: reason, overrideGrantedBy: operator.sub },
+      );
+      await this.markRepaired(manager, businessId, { action: 'grant_plan', planKey, until, by: operator.sub });
+      return null;
+    });
+  }
+
+  async revokePlanGrant(operator: Operator, businessId: string, reason: string): Promise<BillingAccountEntity> {
+    return this.change(operator, 'revoke_plan_grant', businessId, reason, null, async (manager, account) => {
+      if (!account.overridePlanKey) {
+        throw new AdminException(AdminErrorCode.NOT_APPLICABLE, `Business ${businessId} has no plan grant to revoke`, { businessId });
+      }
+      await manager.update(
+        BillingAccountEntity,
+        { businessId },
+        { overridePlanKey: null, overrideUntil: null, overrideReason: null, overrideGrantedBy: null },
+      );
+      await this.markRepaired(manager, businessId, { action: 'revoke_plan_grant', by: operator.sub });
+      return null;
+    });
+  }
+
+  /**
+   * Moves the end of an app-managed trial (active, or expired and so reopened). Kept to this one
+   * method so it can be routed through the trials state machine.
+   */
+  async extendTrial(operator: Operator, businessId: string, until: Date, reason: string): Promise<BillingAccountEntity> {
+    if (until <= this.clock.now()) throw new AdminException(AdminErrorCode.BAD_USER_INPUT, 'until must be in the future');
+    return this.change(operator, 'extend_trial', businessId, reason, null, async (manager, account) => {
+      if (!account.trialPlanKey || !['active', 'expired'].includes(account.trialStatus)) {
+        throw new AdminException(
+          AdminErrorCode.NOT_APPLICABLE,
+          `Business ${businessId} has no trial to extend (trial status ${account.trialStatus})`,
+          { businessId, trialStatus: account.trialStatus },
+        );
+      }
+      await manager.update(BillingAccountEntity, { businessId }, { trialStatus: 'active', trialEndsAt: until });
+      await this.markRepaired(manager, businessId, { action: 'extend_trial', until, by: operator.sub });
+      return null;
+    });
+  }
+
+  /**
+   * Sets each COUNT metric's counter to what exists in the product tables, in one transaction:
+   * the repair for a reservation whose request died before it created (or released) anything.
+   */
+  async recountUsage(operator: Operator, businessId: string, reason: string | null): Promise<RecountResult[]> {
+    const results: RecountResult[] = [];
+    await this.change(operator, 'recount_usage', businessId, reason, null, async (manager) => {
+      for (const metric of this.recountable()) {
+        // The row lock waits for any reservation statement in flight on this counter.
+        const [current] = await manager.query(
+          `SELECT used FROM usage_counters WHERE business_id = $1 AND metric = $2 AND period_start = $3 FOR UPDATE`,
+          [businessId, metric, COUNT_METRIC_PERIOD_START],
+        );
+        const [{ n }] = await manager.query(COUNT_SOURCES[metric], [businessId]);
+        await manager.query(
+          `INSERT INTO usage_counters (business_id, metric, period_start, used) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (business_id, metric, period_start) DO UPDATE SET used = EXCLUDED.used, updated_at = now()`,
+          [businessId, metric, COUNT_METRIC_PERIOD_START, n],
+        );
+        results.push({ metric, before: current?.used ?? 0, after: n });
+      }
+      return { usage: Object.fromEntries(results.map((r) => [r.metric, { before: r.before, after: r.after }])) };
+    });
+    return results;
+  }
+
+  /** COUNT counters that differ from the product rows they count (read only). */
+  async usageDrifts(businessId: string): Promise<UsageDrift[]> {
+    const drifts: UsageDrift[] = [];
+    for (const metric of this.recountable()) {
+      const [counted] = await this.dataSource.query(COUNT_SOURCES[metric], [businessId]);
+      const [stored] = await this.dataSource.query(
+        `SELECT used FROM usage_counters WHERE business_id = $1 AND metric = $2 AND period_start = $3`,
+        [businessId, metric, COUNT_METRIC_PERIOD_START],
+      );
+      const counter = stored?.used ?? 0;
+      if (counter !== counted.n) drifts.push({ metric, counter, actual: counted.n });
+    }
+    return drifts;
+  }
+
+  /** Marks onboarding done, then grants `planKey`, or (without one) syncs the plan from Stripe. */
+  async completeOnboarding(
+    operator: Operator,
+    businessId: string,
+    planKey: string | null,
+    reason: string | null,
+  ): Promise<BillingAccountEntity> {
+    if (planKey) this.requirePlan(planKey);
+    let syncAfter = false;
+    const done = await this.change(operator, 'complete_onboarding', businessId, reason, planKey, async (manager, account) => {
+      if (!account.onboardingCompletedAt) {
+        await manager.update(BillingAccountEntity, { businessId }, { onboardingCompletedAt: this.clock.now() });
+      }
+      if (planKey) {
+        await manager.update(
+          BillingAccountEntity,
+          { businessId },
+          {
+            overridePlanKey: planKey,
+            overrideUntil: null,
+            overrideReason: reason ?? 'onboarding completed',
+            overrideGrantedBy: operator.sub,
+          },
+        );
+        await this.markRepaired(manager, businessId, { action: 'complete_onboarding', planKey, by: operator.sub });
+      } else if (account.stripeCustomerId) {
+        // The plan comes from Stripe: synced once this change committed (Stripe is never read under a lock).
+        syncAfter = true;
+      } else {
+        await this.markRepaired(manager, businessId, { action: 'complete_onboarding', by: operator.sub });
+      }
+      return null;
+    });
+    return syncAfter ? this.syncFromStripe(operator, businessId, reason) : done;
+  }
+
+  /** Puts one event back in the queue. Returns the business it belongs to, when one does. */
+  async replayEvent(operator: Operator, eventId: string, reason: string | null): Promise<string | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const [event] = await manager.query(
+        `SELECT e.id, e.status, e.attempts, e.last_error,
+                coalesce(e.business_id, (SELECT a.business_id FROM billing_accounts a WHERE a.stripe_customer_id = e.customer_id)) AS business_id
+           FROM stripe_events e WHERE e.id = $1 FOR UPDATE`,
+        [eventId],
+      );
+      if (!event) throw new AdminException(AdminErrorCode.EVENT_NOT_FOUND, `No webhook event ${eventId}`, { eventId });
+      await this.inbox.replay(eventId, manager);
+      await this.audit(manager, operator, 'replay_webhook_event', event.business_id, eventId, reason,
+        { status: event.status, attempts: event.attempts, lastError: event.last_error }, { status: 'pending', attempts: 0 });
+      return event.business_id as string | null;
+    });
+  }
+
+  /** Replays every dead letter (of one business, or all of them). */
+  async replayDeadLetters(operator: Operator, businessId: string | null, reason: string | null): Promise<ReplayResult> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: { id: string }[] = await manager.query(
+        `SELECT e.id FROM stripe_events e
+          WHERE e.status = 'dead' AND ($1::text IS NULL OR e.business_id = $1
+            OR e.customer_id = (SELECT a.stripe_customer_id FROM billing_accounts a WHERE a.business_id = $1))
+          ORDER BY e.received_at FOR UPDATE`,
+        [businessId],
+      );
+      for (const row of rows) await this.inbox.replay(row.id, manager);
+      const eventIds = rows.map((row) => row.id);
+      await this.audit(manager, operator, 'replay_dead_letters', businessId, null, reason, { dead: eventIds }, { replayed: eventIds });
+      return { eventIds };
+    });
+  }
+
+  /**
+   * Runs a change of one account in a transaction: the customer's advisory lock first (the order
+   * the webhook worker takes them in, so the two never deadlock), then the account row, the
+   * change, and the audit row with the state before and after.
+   */
+  private async change(
+    operator: Operator,
+    action: string,
+    businessId: string,
+    reason: string | null,
+    target: string | null,
+    apply: (manager: EntityManager, account: BillingAccountEntity) => Promise<Record<string, unknown> | null>,
+  ): Promise<BillingAccountEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const accounts = manager.getRepository(BillingAccountEntity);
+      const unlocked = await accounts.findOneBy({ businessId });
+      if (!unlocked) {
+        throw new AdminException(AdminErrorCode.ACCOUNT_NOT_FOUND, `No billing account for ${businessId}`, { businessId });
+      }
+      if (unlocked.stripeCustomerId) await lockStripeCustomer(manager, unlocked.stripeCustomerId);
+      const before = await accounts.findOneOrFail({ where: { businessId }, lock: { mode: 'pessimistic_write' } });
+      const extra = await apply(manager, before);
+      const after = await accounts.findOneByOrFail({ businessId });
+      await this.audit(manager, operator, action, businessId, target, reason, snapshot(before), { ...snapshot(after), ...extra });
+      return after;
+    });
+  }
+
+  /** billingSyncStatus = admin_repair with its history row, and every instance's cache evicted. */
+  private async markRepaired(manager: EntityManager, businessId: string, detail: Record<string, unknown>): Promise<void> {
+    await manager.update(BillingAccountEntity, { businessId }, { billingSyncStatus: BillingSyncStatus.ADMIN_REPAIR });
+    await manager.insert(BillingSyncLogEntity, {
+      businessId,
+      status: BillingSyncStatus.ADMIN_REPAIR,
+      source: 'admin',
+      eventId: null,
+      detail,
+    });
+    await this.entitlements.invalidate(businessId, manager);
+  }
+
+  private async audit(
+    manager: EntityManager,
+    operator: Operator,
+    action: string,
+    businessId: string | null,
+    target: string | null,
+    reason: string | null,
+    before: object | null,
+    after: object | null,
+  ): Promise<void> {
+    await manager.insert(AdminAuditLogEntity, {
+      adminSub: operator.sub,
+      action,
+      businessId,
+      target,
+      reason,
+      before,
+      after,
+      createdAt: this.clock.now(),
+    });
+  }
+
+  private recountable(): string[] {
+    return this.plans.metrics.filter((m) => m.kind === 'count' && COUNT_SOURCES[m.key]).map((m) => m.key);
+  }
+
+  private requirePlan(planKey: string): void {
+    if (!this.plans.has(planKey)) {
+      throw new AdminException(AdminErrorCode.UNKNOWN_PLAN, `Unknown plan "${planKey}"`, {
+        planKey,
+        plans: this.plans.list().map((plan) => plan.key),
+      });
+    }
+  }
+}
+
+/** The account fields an audit row keeps before and after a change. */
+function snapshot(account: BillingAccountEntity): Record<string, unknown> {
+  return {
+    planKey: account.planKey,
+    subscriptionStatus: account.subscriptionStatus,
+    currentPeriodEnd: account.currentPeriodEnd,
+    cancelAtPeriodEnd: account.cancelAtPeriodEnd,
+    trialStatus: account.trialStatus,
+    trialPlanKey: account.trialPlanKey,
+    trialEndsAt: account.trialEndsAt,
+    override: account.overridePlanKey
+      ? { planKey: account.overridePlanKey, until: account.overrideUntil, reason: account.overrideReason, grantedBy: account.overrideGrantedBy }
+      : null,
+    onboardingCompletedAt: account.onboardingCompletedAt,
+    billingSyncStatus: account.billingSyncStatus,
+    lastSyncedAt: account.lastSyncedAt,
+  };
+}

@@ -1,0 +1,68 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { CronJob } from 'cron';
+import { DataSource } from 'typeorm';
+import { AppConfigService } from '../config/app-config.service.js';
+import { ADVISORY_LOCK } from '../database/advisory-locks.constant.js';
+import { formatDrift } from './billing-drift.util.js';
+import { ReconciliationService, type ReconcileSummary } from './reconciliation.service.js';
+
+export const RECONCILIATION_OPERATOR = { sub: 'system:reconciliation' } as const;
+
+/**
+ * verify-entitlements --fix on RECONCILE_CRON. Every instance schedules it; a session advisory
+ * lock lets exactly one run it at a time, the others skip that round.
+ */
+@Injectable()
+export class ReconciliationJobService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ReconciliationJobService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reconciliation: ReconciliationService,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly config: AppConfigService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const cron = this.config.values.reconcile.cron;
+    if (!cron) return;
+    const job = CronJob.from({ cronTime: cron, onTick: () => void this.run().catch(() => undefined), start: true });
+    this.scheduler.addCronJob('billing-reconciliation', job);
+  }
+
+  /** One run; null when another instance holds the lock. */
+  async run(): Promise<ReconcileSummary | null> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [ADVISORY_LOCK.RECONCILIATION]);
+      if (!locked) {
+        this.logger.log('reconciliation skipped: another instance is running it');
+        return null;
+      }
+      try {
+        const summary = await this.reconciliation.run({ fix: true, operator: RECONCILIATION_OPERATOR, source: 'scheduler' });
+        const { accounts, ...counts } = summary;
+        this.logger.log(
+          {
+            ...counts,
+            drifted: accounts
+              .filter((account) => account.drifts.length > 0 || account.error)
+              .map((account) => ({ businessId: account.businessId, drifts: account.drifts.map(formatDrift), error: account.error })),
+          },
+          `reconciliation: ${counts.checked} checked, ${counts.inSync} in sync, ${counts.drifted} drifted (${counts.fixed} fixed), ${counts.errors} errors`,
+        );
+        return summary;
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK.RECONCILIATION]);
+      }
+    } catch (error) {
+      this.logger.error({ err: error }, 'reconciliation failed');
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+}

@@ -1,0 +1,289 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ReconciliationJobService } from '../../src/admin/reconciliation-job.service.js';
+import { ReconciliationService } from '../../src/admin/reconciliation.service.js';
+import { MetricsServerService } from '../../src/metrics/metrics-server.service.js';
+import { findFreePort } from '../../src/database/embedded-postgres.starter.js';
+import { signedEvent } from '../factories/stripe-event.factory.js';
+import {
+  checkout,
+  settle,
+  SIM_WEBHOOK_SECRET,
+  startBillingApp,
+  startSimulatedStripe,
+  type SimulatedStripe,
+} from '../utils/billing-with-simulator.js';
+import type { TestApp } from '../utils/create-test-app.js';
+import { CREATE_CAMPAIGN } from '../utils/enforcement-helpers.js';
+import { buildCli, runCli, type CliResult } from '../utils/run-cli.js';
+
+const BIZ = 'biz_recon';
+const EMAIL = 'owner@recon.test';
+// Each CLI run boots the service's modules in a fresh process: seconds on a busy machine.
+const CLI_TIMEOUT = 240_000;
+const METRICS_TOKEN = 'metrics-token-for-e2e-0123456789';
+
+interface Drift {
+  field: string;
+  ours: string | null;
+  stripe: string | null;
+}
+interface Summary {
+  checked: number;
+  inSync: number;
+  drifted: number;
+  fixed: number;
+  errors: number;
+  accounts: { businessId: string; drifts: Drift[]; fixed: boolean; error: string | null }[];
+}
+
+/** Sums the samples of a metric whose labels include `labels`. */
+function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`))) total += Number(line.split(' ').at(-1));
+  }
+  return total;
+}
+
+describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CLI as a real process)', () => {
+  let stripe: SimulatedStripe;
+  let t: TestApp;
+  let cliEnv: Record<string, string | undefined>;
+  let admin: string;
+  let subscriptionId: string;
+  let metricsPort: number;
+
+  const cli = (...args: string[]): Promise<CliResult> => runCli(args, cliEnv);
+  const scrape = async () => {
+    const response = await t.http().get('/metrics').set('authorization', `Bearer ${METRICS_TOKEN}`);
+    expect(response.status).toBe(200);
+    return response.text;
+  };
+  const swapPrice = async (price: string) => {
+    const subscription = await stripe.stripe.subscriptions.retrieve(subscriptionId);
+    await stripe.stripe.subscriptions.update(subscriptionId, {
+      items: [{ id: subscription.items.data[0].id, price }],
+      proration_behavior: 'none',
+    });
+  };
+  const account = async () =>
+    (await t.dataSource.query('SELECT plan_key, billing_sync_status, cancel_at_period_end FROM billing_accounts WHERE business_id = $1', [BIZ]))[0];
+
+  beforeAll(async () => {
+    const built = buildCli();
+    stripe = await startSimulatedStripe();
+    metricsPort = await findFreePort(30_000 + Math.floor(Math.random() * 10_000));
+    t = await startBillingApp(stripe, {
+      env: { WEBHOOK_MAX_ATTEMPTS: '3', METRICS_TOKEN, METRICS_PORT: String(metricsPort), RECONCILE_MAX_RPS: '100' },
+    });
+    cliEnv = { ...stripe.env, DATABASE_URL: t.databaseUrl, RECONCILE_MAX_RPS: '100' };
+    admin = await t.token({ admin: true, user: 'ops_bob' });
+    await built;
+  }, 240_000);
+  afterAll(async () => {
+    await t.close();
+    await stripe.close();
+  });
+
+  it('counts webhook outcomes, Stripe calls and denials in /metrics as a scenario runs', async () => {
+    const before = await scrape();
+    const owner = await t.token({ business: BIZ, role: 'owner', email: EMAIL });
+    expect((await t.gql(`{ billing { businessId } }`, {}, owner)).errors).toBeUndefined();
+    const paid = await checkout(stripe, BIZ, stripe.prices.glow_up.monthly);
+    subscriptionId = paid.subscriptionId!;
+    await settle(stripe, [t]);
+    expect((await account()).plan_key).toBe('glow_up');
+
+    const freeOwner = await t.token({ business: 'biz_recon_free', role: 'owner' });
+    expect((await t.gql(`{ billing { businessId } }`, {}, freeOwner)).errors).toBeUndefined();
+    expect((await t.gql(CREATE_CAMPAIGN, { name: 'first' }, freeOwner)).errors).toBeUndefined();
+    const denied = await t.gql(CREATE_CAMPAIGN, { name: 'second' }, freeOwner);
+    expect(denied.errors?.[0]?.extensions?.code).toBe('PLAN_LIMIT_EXCEEDED');
+
+    const after = await scrape();
+    const processed = { outcome: 'processed' };
+    expect(metricValue(after, 'billing_webhook_events_total', processed)).toBeGreaterThan(
+      metricValue(before, 'billing_webhook_events_total', processed),
+    );
+    expect(metricValue(after, 'billing_webhook_event_to_effect_seconds_count')).toBeGreaterThan(0);
+    expect(metricValue(after, 'billing_plan_denials_total', { metric: 'campaigns', plan: 'free' })).toBe(
+      metricValue(before, 'billing_plan_denials_total', { metric: 'campaigns', plan: 'free' }) + 1,
+    );
+    expect(metricValue(after, 'billing_plan_reservations_total', { metric: 'campaigns' })).toBeGreaterThanOrEqual(1);
+    expect(metricValue(after, 'billing_stripe_request_duration_seconds_count', { operation: 'subscriptions.list' })).toBeGreaterThan(0);
+    // Registered here; the trials job increments it.
+    expect(after).toMatch(/^billing_trials_expired_total 0$/m);
+    expect(after).toMatch(/^billing_webhook_inbox_backlog 0$/m);
+    expect(after).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('serves /metrics only to the token on the main port, and openly on METRICS_PORT', async () => {
+    expect((await t.http().get('/metrics')).status).toBe(401);
+    expect((await t.http().get('/metrics').set('authorization', 'Bearer wrong-token-wrong-token!!')).status).toBe(401);
+    expect(t.app.get(MetricsServerService).port).toBe(metricsPort);
+    const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('billing_webhook_events_total');
+  });
+
+  it('finds nothing to report while we match Stripe', async () => {
+    const result = await cli('verify-entitlements', '--json');
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as Summary;
+    expect(summary).toMatchObject({ checked: 1, inSync: 1, drifted: 0, errors: 0 });
+  }, CLI_TIMEOUT);
+
+  it('reports a drift made with delivery off, field by field, and heals it with --fix', async () => {
+    await stripe.control('/_sim/delivery', { enabled: false });
+    await swapPrice(stripe.prices.fame_flex.monthly);
+    await stripe.stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: true });
+    await stripe.sim.idle();
+
+    const text = await cli('verify-entitlements');
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('planKey: glow_up -> fame_flex');
+    expect(text.stdout).toContain('cancelAtPeriodEnd: false -> true');
+
+    const report = JSON.parse((await cli('verify-entitlements', '--json')).stdout) as Summary;
+    expect(report).toMatchObject({ checked: 1, drifted: 1, fixed: 0 });
+    expect(report.accounts[0].drifts).toEqual(
+      expect.arrayContaining([
+        { field: 'planKey', ours: 'glow_up', stripe: 'fame_flex' },
+        { field: 'cancelAtPeriodEnd', ours: 'false', stripe: 'true' },
+      ]),
+    );
+    expect((await account()).plan_key).toBe('glow_up');
+
+    const fix = await cli('verify-entitlements', '--fix', '--json');
+    expect(fix.code).toBe(0);
+    expect(JSON.parse(fix.stdout)).toMatchObject({ drifted: 1, fixed: 1 });
+    expect(await account()).toEqual({ plan_key: 'fame_flex', billing_sync_status: 'reconciliation', cancel_at_period_end: true });
+
+    const again = await cli('verify-entitlements', '--json');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ checked: 1, inSync: 1, drifted: 0 });
+    const [audit] = await t.dataSource.query(
+      `SELECT admin_sub, action, reason FROM admin_audit_log WHERE business_id = $1 ORDER BY id DESC LIMIT 1`,
+      [BIZ],
+    );
+    expect(audit.admin_sub).toMatch(/^cli:/);
+    expect(audit).toMatchObject({ action: 'sync_from_stripe', reason: expect.stringContaining('planKey') });
+  }, CLI_TIMEOUT);
+
+  it('heals a drift in the scheduled run, leaving zero drift', async () => {
+    await swapPrice(stripe.prices.viral_surge.monthly);
+    await stripe.sim.idle();
+    const summary = await t.app.get(ReconciliationJobService).run();
+    expect(summary).toMatchObject({ checked: 1, drifted: 1, fixed: 1, errors: 0 });
+    expect(summary!.accounts[0].drifts).toContainEqual({ field: 'planKey', ours: 'fame_flex', stripe: 'viral_surge' });
+    expect(await account()).toMatchObject({ plan_key: 'viral_surge', billing_sync_status: 'reconciliation' });
+    const check = await t.app.get(ReconciliationService).run({ fix: false, operator: { sub: 'test' }, source: 'admin' });
+    expect(check).toMatchObject({ checked: 1, inSync: 1, drifted: 0 });
+    const [audit] = await t.dataSource.query(`SELECT admin_sub FROM admin_audit_log WHERE business_id = $1 ORDER BY id DESC LIMIT 1`, [BIZ]);
+    expect(audit.admin_sub).toBe('system:reconciliation');
+    // The CLI runs counted in their own processes; this instance ran the job once.
+    const metrics = await scrape();
+    expect(metricValue(metrics, 'billing_reconcile_drift_found_total')).toBe(1);
+    expect(metricValue(metrics, 'billing_reconcile_drift_fixed_total')).toBe(1);
+    await stripe.control('/_sim/delivery', { enabled: true });
+  });
+
+  it('inspect-user-state --email prints the billingSyncStatus and its history; --json parses', async () => {
+    const text = await cli('inspect-user-state', '--email', EMAIL);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/billingSyncStatus:\s+reconciliation/);
+    expect(text.stdout).toContain('billingSyncStatus history (last 10, newest first)');
+    expect(text.stdout).toMatch(/reconciliation\s+scheduler/);
+    expect(text.stdout).toMatch(/plan:\s+viral_surge/);
+
+    const json = JSON.parse((await cli('inspect-user-state', '--email', EMAIL, '--json')).stdout) as {
+      account: { businessId: string; billingSyncStatus: string };
+      plan: { key: string; source: string };
+      history: { status: string; source: string }[];
+      usage: { metric: string }[];
+    };
+    expect(json.account).toMatchObject({ businessId: BIZ, billingSyncStatus: 'reconciliation' });
+    expect(json.plan).toEqual({ key: 'viral_surge', source: 'subscription', warnings: [] });
+    expect(json.history[0]).toEqual(expect.objectContaining({ status: 'reconciliation', source: 'scheduler' }));
+    expect(json.history.length).toBeGreaterThan(1);
+    expect(json.usage.map((u) => u.metric)).toEqual(['campaigns', 'creators']);
+
+    const unknown = await cli('inspect-user-state', '--email', 'nobody@nowhere.test');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('No billing account');
+    expect((await cli('inspect-user-state')).code).toBe(2);
+  }, CLI_TIMEOUT);
+
+  it('shows a dead letter, replays it, and it is gone', async () => {
+    const [event] = await t.dataSource.query(
+      `UPDATE stripe_events SET status = 'dead', attempts = 3, last_error = 'StripeException: Stripe: timeout'
+        WHERE id = (SELECT id FROM stripe_events WHERE business_id = $1 ORDER BY stripe_created_at DESC LIMIT 1) RETURNING id`,
+      [BIZ],
+    );
+    const eventId = (event as { id: string }[])[0].id;
+    const view = `query { adminBillingAccount(businessId: "${BIZ}") { deadLetters(first: 10) { id status attempts lastError } } adminWebhookStats { dead deadUnowned } }`;
+    const dead = await t.gql<{ adminBillingAccount: { deadLetters: { id: string; lastError: string }[] }; adminWebhookStats: { dead: number } }>(view, {}, admin);
+    expect(dead.data?.adminBillingAccount.deadLetters).toEqual([{ id: eventId, status: 'dead', attempts: 3, lastError: 'StripeException: Stripe: timeout' }]);
+    expect(dead.data?.adminWebhookStats.dead).toBe(1);
+    const degraded = await t.http().get('/health/billing');
+    expect(degraded.status).toBe(200);
+    expect(degraded.body).toMatchObject({ status: 'degraded', reasons: ['1 dead webhook event(s) need a replay'] });
+    expect(metricValue(await scrape(), 'billing_webhook_dead_letters', { unowned: 'false' })).toBe(1);
+
+    const replay = await t.gql(`mutation { adminReplayWebhookEvent(eventId: "${eventId}", reason: "Stripe is back") { businessId } }`, {}, admin);
+    expect(replay.errors).toBeUndefined();
+    await settle(stripe, [t]);
+    const gone = await t.gql<{ adminBillingAccount: { deadLetters: unknown[] }; adminWebhookStats: { dead: number } }>(view, {}, admin);
+    expect(gone.data?.adminBillingAccount.deadLetters).toEqual([]);
+    expect(gone.data?.adminWebhookStats.dead).toBe(0);
+    const [row] = await t.dataSource.query('SELECT status FROM stripe_events WHERE id = $1', [eventId]);
+    expect(row.status).toBe('processed');
+    expect((await t.http().get('/health/billing')).body).toMatchObject({ status: 'ok', reasons: [] });
+  });
+
+  it('lists dead events of customers no business owns apart, as unowned', async () => {
+    const event = signedEvent({
+      secret: SIM_WEBHOOK_SECRET,
+      type: 'customer.subscription.updated',
+      object: { id: 'sub_orphan', object: 'subscription', customer: 'cus_orphan_nobody', status: 'active' },
+    });
+    const delivered = await t.http().post('/api/webhooks/stripe').set('stripe-signature', event.signature).set('content-type', 'application/json').send(event.body);
+    expect(delivered.status).toBe(200);
+    await settle(stripe, [t]);
+    const stats = await t.gql<{ adminWebhookStats: { dead: number; deadUnowned: number } }>(`{ adminWebhookStats { dead deadUnowned } }`, {}, admin);
+    expect(stats.data?.adminWebhookStats).toEqual({ dead: 0, deadUnowned: 1 });
+    const listed = await t.gql<{ adminWebhookEvents: { nodes: { id: string; status: string; unowned: boolean }[] } }>(
+      `{ adminWebhookEvents(status: "dead", unowned: true) { nodes { id status unowned } } }`,
+      {},
+      admin,
+    );
+    expect(listed.data?.adminWebhookEvents.nodes).toEqual([{ id: event.id, status: 'dead', unowned: true }]);
+    const owned = await t.gql<{ adminWebhookEvents: { nodes: unknown[] } }>(`{ adminWebhookEvents(status: "dead", unowned: false) { nodes { id } } }`, {}, admin);
+    expect(owned.data?.adminWebhookEvents.nodes).toEqual([]);
+    expect((await t.http().get('/health/billing')).body.reasons).toEqual(['1 dead webhook event(s) of Stripe customers no business owns']);
+
+    const replay = await cli('replay-event', '--dead', '--json');
+    expect(replay.code).toBe(0);
+    expect(JSON.parse(replay.stdout)).toEqual({ replayed: [event.id] });
+  }, CLI_TIMEOUT);
+
+  it('runs the repair commands for operators', async () => {
+    const activated = await cli('activate-plan', 'biz_recon_free', 'fame_flex', '--until', '2099-01-01', '--reason', 'trade show', '--json');
+    expect(activated.code).toBe(0);
+    expect(JSON.parse(activated.stdout)).toMatchObject({
+      effectivePlanKey: 'fame_flex',
+      override: { planKey: 'fame_flex', until: '2099-01-01T00:00:00.000Z', reason: 'trade show' },
+    });
+    const onboarded = await cli('complete-onboarding-and-activate-plan', BIZ, '--json');
+    expect(JSON.parse(onboarded.stdout)).toMatchObject({ onboardingCompleted: true, effectivePlanKey: 'viral_surge', billingSyncStatus: 'admin_repair' });
+    const all = await cli('sync-stripe', '--all', '--json');
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.stdout)).toEqual([{ businessId: BIZ, planKey: 'viral_surge', subscriptionStatus: 'active', error: null }]);
+    expect(all.stderr).toContain(`[1/1] ${BIZ}: viral_surge`);
+    const fixed = await cli('fix-user-billing-state', 'biz_recon_free', '--json');
+    expect(fixed.code).toBe(0);
+    expect(JSON.parse(fixed.stdout)).toMatchObject({ recount: [{ metric: 'campaigns', before: 1, after: 1 }], replayed: [] });
+    expect((await cli('activate-plan', 'biz_recon_free', 'platinum')).code).toBe(1);
+  }, CLI_TIMEOUT);
+});
