@@ -75,7 +75,7 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
     stripe = await startSimulatedStripe();
     metricsPort = await findFreePort(30_000 + Math.floor(Math.random() * 10_000));
     t = await startBillingApp(stripe, {
-      env: { WEBHOOK_MAX_ATTEMPTS: '3', METRICS_TOKEN, METRICS_PORT: String(metricsPort), RECONCILE_MAX_RPS: '100' },
+      env: { WEBHOOK_RETRY_WINDOW: '2s', METRICS_TOKEN, METRICS_PORT: String(metricsPort), RECONCILE_MAX_RPS: '100' },
     });
     cliEnv = { ...stripe.env, DATABASE_URL: t.databaseUrl, RECONCILE_MAX_RPS: '100' };
     admin = await t.token({ admin: true, user: 'ops_bob' });
@@ -204,7 +204,12 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
       usage: { metric: string }[];
     };
     expect(json.account).toMatchObject({ businessId: BIZ, billingSyncStatus: 'reconciliation' });
-    expect(json.plan).toEqual({ key: 'viral_surge', source: 'subscription', warnings: [] });
+    // The drift healed above set cancel-at-period-end, which the owner's view warns about.
+    expect(json.plan).toEqual({
+      key: 'viral_surge',
+      source: 'subscription',
+      warnings: [expect.objectContaining({ code: 'CANCELS_AT_PERIOD_END' })],
+    });
     expect(json.history[0]).toEqual(expect.objectContaining({ status: 'reconciliation', source: 'scheduler' }));
     expect(json.history.length).toBeGreaterThan(1);
     expect(json.usage.map((u) => u.metric)).toEqual(['campaigns', 'creators']);
