@@ -24,6 +24,7 @@ import { EntitlementsModule } from './entitlements/entitlements.module.js';
 import { buildGraphqlOptions } from './graphql/graphql-options.factory.js';
 import { HealthModule } from './health/health.module.js';
 import { PlansModule } from './plans/plans.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
@@ -55,6 +56,8 @@ export class AppModule {
         GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, ...buildGraphqlOptions(config) }),
         EventEmitterModule.forRoot(),
         HealthModule,
+        // Before AuthModule: its global guard then runs first, so floods are cut before token checks.
+        RateLimitModule,
         AuthModule,
         PlansModule,
         BillingModule,

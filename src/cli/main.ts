@@ -1,14 +1,13 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
-import { config as loadDotenv } from 'dotenv';
 import { CommandFactory } from 'nest-commander';
 import { AppException } from '../common/exceptions/app.exception.js';
 import { loadConfig } from '../config/load-config.js';
+import { loadDotenvFiles } from '../config/load-dotenv-files.util.js';
 import { formatConfigErrors } from '../config/print-config-errors.util.js';
 import { CliModule } from './cli.module.js';
 
 async function main(): Promise<void> {
-  if (existsSync('.env')) loadDotenv({ path: '.env', quiet: true });
+  loadDotenvFiles();
   const result = loadConfig(process.env);
   if (!result.ok) {
     process.stderr.write(`${formatConfigErrors(result.errors)}\n`);

@@ -7,6 +7,11 @@ export type PlanBypass = 'all' | string[];
 export interface AppConfig {
   nodeEnv: NodeEnv;
   isProduction: boolean;
+  /**
+   * True when nothing points at real infrastructure (no DATABASE_URL, no Stripe key used
+   * against Stripe) and NODE_ENV is not production: only then are development conveniences on.
+   */
+  developmentInfrastructure: boolean;
   port: number;
   /** Unset outside production until the embedded PostgreSQL has started. */
   databaseUrl: string | undefined;
@@ -19,6 +24,8 @@ export interface AppConfig {
     audience: string | undefined;
     /** True when the development fallback secret is in use (never in production). */
     usingDevelopmentSecret: boolean;
+    /** Longest accepted token lifetime (exp - iat), in seconds. */
+    maxTokenAgeSeconds: number;
   };
   stripe: {
     secretKey: string | undefined;
@@ -39,10 +46,11 @@ export interface AppConfig {
   catalog: PlanCatalog;
   priceIds: PlanPriceIds;
   graphql: { maxDepth: number; maxComplexity: number };
+  rateLimit: { windowSeconds: number; maxRequests: number; maxAuthFailures: number };
   enforcement: {
     /**
      * Plan limits not enforced (usage is still counted): 'all' (features too) or metric keys.
-     * Always [] in production, where PLAN_VALIDATION_BYPASS and the x-plan-bypass header are ignored.
+     * Always [] off development infrastructure, where PLAN_VALIDATION_BYPASS is refused at boot.
      */
     bypass: PlanBypass;
   };

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -141,6 +141,32 @@ export class EnvironmentVariables {
   @Min(10)
   @Max(100000)
   GRAPHQL_MAX_COMPLEXITY?: number;
+
+  /** Seconds, or a number with s, m, h or d; range checked in load-config.ts. */
+  @IsOptional()
+  @Matches(/^\d+[smhd]?$/, { message: 'must be a duration such as 86400, 90m, 24h or 7d' })
+  AUTH_MAX_TOKEN_AGE?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  RATE_LIMIT_WINDOW_SECONDS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_MAX_REQUESTS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_MAX_AUTH_FAILURES?: number;
 }
 
 /** One-line hints printed beside a bad or missing variable. Keep in step with .env.example. */
@@ -167,7 +193,11 @@ export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
   WEBHOOK_TOLERANCE_SECONDS: 'largest accepted age of a Stripe-Signature timestamp in seconds (default 300)',
   PAST_DUE_GRACE_DAYS: 'days a past_due subscription keeps its plan, 0-60 (default 7)',
   GRAPHQL_MAX_DEPTH: 'deepest GraphQL selection allowed, 2-50 (default 10)',
-  GRAPHQL_MAX_COMPLEXITY: 'largest GraphQL query cost allowed (default 1000)',
+  GRAPHQL_MAX_COMPLEXITY: 'largest GraphQL query cost allowed, as graphql-armor counts it (default 1000)',
   PLAN_VALIDATION_BYPASS:
     'development only: `all` or comma-separated catalog metrics (e.g. campaigns,creators) whose limits are not enforced; ignored in production',
+  AUTH_MAX_TOKEN_AGE: 'longest token lifetime accepted (exp minus iat), 1m-30d, e.g. 86400, 90m, 24h, 7d (default 24h)',
+  RATE_LIMIT_WINDOW_SECONDS: 'rate-limit window in seconds, 1-3600 (default 60)',
+  RATE_LIMIT_MAX_REQUESTS: 'GraphQL and REST requests per window, per token (else per IP) (default 600)',
+  RATE_LIMIT_MAX_AUTH_FAILURES: 'failed authentications per window per IP before 429 (default 20)',
 };

@@ -6,7 +6,9 @@ import { BILLING_INTERVALS } from '../plans/plan-catalog.dto.js';
 import type { PlanCatalog, PlanPriceIds } from '../plans/plan-catalog.types.js';
 import { validatePlanCatalog } from '../plans/validate-plan-catalog.util.js';
 import { parsePlanBypass } from '../enforcement/plan-bypass.util.js';
+import { parseDurationSeconds } from '../common/utils/parse-duration.util.js';
 import type { AppConfig, PlanBypass } from './app-config.types.js';
+import { describeRealInfrastructure, realInfrastructureVariables } from './development-infrastructure.util.js';
 import { ENVIRONMENT_HINTS, EnvironmentVariables } from './environment-variables.js';
 
 export type RawEnvironment = Record<string, string | undefined>;
@@ -46,6 +48,11 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
   const nodeEnv = vars.NODE_ENV ?? 'development';
   const isProduction = nodeEnv === 'production';
 
+  // Development conveniences need development infrastructure, whatever NODE_ENV says.
+  const real = realInfrastructureVariables(env);
+  const developmentInfrastructure = !isProduction && real.length === 0;
+  const why = describeRealInfrastructure(real, isProduction);
+
   if (isProduction) {
     if (!env.DATABASE_URL) problem('DATABASE_URL', 'missing; required in production');
     if (!env.STRIPE_SECRET_KEY) problem('STRIPE_SECRET_KEY', 'missing; required in production');
@@ -53,12 +60,17 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
     if (env.STRIPE_API_BASE && !env.STRIPE_API_BASE.startsWith('https://')) {
       problem('STRIPE_API_BASE', 'must be https in production (the local simulator is never used in production)');
     }
-    if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
-      problem('AUTH_JWT_SECRET', 'missing; production needs AUTH_JWT_SECRET or AUTH_JWKS_URL');
-    }
-    if (env.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
-      problem('AUTH_JWT_SECRET', 'is the public development secret; use your own');
-    }
+  } else if (env.DATABASE_URL && !env.STRIPE_SECRET_KEY) {
+    problem('STRIPE_SECRET_KEY', 'missing; DATABASE_URL points at a real database, where the in-process Stripe simulator is not started (set a Stripe key, or unset DATABASE_URL for the embedded PostgreSQL)');
+  }
+  if (!developmentInfrastructure && !env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
+    problem('AUTH_JWT_SECRET', `missing; ${why}, where the public development secret is refused: set AUTH_JWT_SECRET or AUTH_JWKS_URL`);
+  }
+  if (!developmentInfrastructure && env.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
+    problem('AUTH_JWT_SECRET', `is the public development secret, refused because ${why}; use your own`);
+  }
+  if (env.STRIPE_SECRET_KEY && /^(sk|rk)_live_/.test(env.STRIPE_SECRET_KEY) && !isProduction) {
+    problem('STRIPE_SECRET_KEY', `is a live key but NODE_ENV is ${nodeEnv}: set NODE_ENV=production, or use a test key (sk_test_ or rk_test_)`);
   }
   if (env.AUTH_JWKS_URL) {
     if (!env.AUTH_JWT_ISSUER) problem('AUTH_JWT_ISSUER', 'missing; required with AUTH_JWKS_URL');
@@ -78,7 +90,10 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
   const catalogPath = resolve(cwd, env.PLAN_CATALOG_PATH ?? 'catalogs/default.json');
   const catalog = readCatalog(catalogPath, errors);
   const priceIds = catalog ? readPriceIds(catalog, env, isProduction, errors, warnings) : {};
-  const planBypass = catalog ? readPlanBypass(env.PLAN_VALIDATION_BYPASS, catalog, isProduction, errors, warnings) : [];
+  const planBypass = catalog
+    ? readPlanBypass(env.PLAN_VALIDATION_BYPASS, catalog, developmentInfrastructure ? undefined : why, errors, warnings)
+    : [];
+  const maxTokenAgeSeconds = readMaxTokenAge(env.AUTH_MAX_TOKEN_AGE, errors);
 
   if (errors.length > 0 || !catalog) {
     return { ok: false, errors };
@@ -91,6 +106,7 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
     config: {
       nodeEnv,
       isProduction,
+      developmentInfrastructure,
       port: vars.PORT ?? 3000,
       databaseUrl: env.DATABASE_URL,
       embeddedPostgres: {
@@ -104,6 +120,7 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
         issuer: env.AUTH_JWT_ISSUER,
         audience: env.AUTH_JWT_AUDIENCE,
         usingDevelopmentSecret,
+        maxTokenAgeSeconds,
       },
       stripe: {
         secretKey: env.STRIPE_SECRET_KEY,
@@ -126,6 +143,11 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
         maxDepth: vars.GRAPHQL_MAX_DEPTH ?? 10,
         maxComplexity: vars.GRAPHQL_MAX_COMPLEXITY ?? 1000,
       },
+      rateLimit: {
+        windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS ?? 60,
+        maxRequests: vars.RATE_LIMIT_MAX_REQUESTS ?? 600,
+        maxAuthFailures: vars.RATE_LIMIT_MAX_AUTH_FAILURES ?? 20,
+      },
       enforcement: { bypass: planBypass },
     },
   };
@@ -133,19 +155,19 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
 
 /**
  * PLAN_VALIDATION_BYPASS: `all`, or catalog metrics whose limits are not enforced (usage is still
- * counted). A development aid only: in production it is ignored, with a warning at boot, so a
- * copied .env can never switch enforcement off for paying customers.
+ * counted). A development aid only: refused at boot off development infrastructure (`refusedBecause`
+ * says why), so a copied .env can never switch enforcement off for paying customers.
  */
 function readPlanBypass(
   value: string | undefined,
   catalog: PlanCatalog,
-  isProduction: boolean,
+  refusedBecause: string | undefined,
   errors: string[],
   warnings: string[],
 ): PlanBypass {
   if (value === undefined) return [];
-  if (isProduction) {
-    warnings.push('PLAN_VALIDATION_BYPASS is set but ignored in production: every plan limit is enforced');
+  if (refusedBecause) {
+    errors.push(`PLAN_VALIDATION_BYPASS: refused because ${refusedBecause}; unset it (it is for the embedded PostgreSQL and the simulator only)`);
     return [];
   }
   const parsed = parsePlanBypass(value);
@@ -215,4 +237,15 @@ function readPriceIds(
     errors.push(`STRIPE_*_PRICE_ID: each price id may map to one plan and interval only (repeated: ${[...new Set(duplicates)].join(', ')})`);
   }
   return priceIds;
+}
+
+/** AUTH_MAX_TOKEN_AGE in seconds (default 24 h); between one minute and 30 days. */
+function readMaxTokenAge(value: string | undefined, errors: string[]): number {
+  const seconds = value === undefined ? 86_400 : parseDurationSeconds(value);
+  // A malformed value is already reported by the class-validator pass.
+  if (seconds === undefined) return 86_400;
+  if (seconds < 60 || seconds > 30 * 86_400) {
+    errors.push(`AUTH_MAX_TOKEN_AGE: must be between 1m and 30d. Hint: ${ENVIRONMENT_HINTS.AUTH_MAX_TOKEN_AGE}`);
+  }
+  return seconds;
 }

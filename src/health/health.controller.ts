@@ -1,7 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { SkipRateLimit } from '../rate-limit/skip-rate-limit.decorator.js';
 import { Public } from '../auth/auth.decorator.js';
 
+@SkipRateLimit()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -34,7 +34,8 @@ export interface TestApp {
 }
 
 export function testConfig(env: RawEnvironment = {}): AppConfig {
-  const result = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }, REPO_ROOT);
+  // Rate limits high enough for the concurrency tests; rate-limit.e2e-spec.ts sets its own.
+  const result = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_MAX_REQUESTS: '1000000', ...env }, REPO_ROOT);
   if (!result.ok) throw new Error(`test config invalid:\n${result.errors.join('\n')}`);
   return result.config;
 }
@@ -48,7 +49,9 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const ownsDatabase = !options.databaseUrl;
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
-  const config = testConfig({ ...options.env, DATABASE_URL: databaseUrl });
+  // As main.ts does with the embedded PostgreSQL: the URL is filled in after validation, so the
+  // tests run on development infrastructure (tests of the secure-default rules pass DATABASE_URL).
+  const config = { ...testConfig(options.env), databaseUrl };
   const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   // A ManualClock moves the whole app's notion of now (see src/clock/clock.ts).
   if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
