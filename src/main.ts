@@ -12,6 +12,7 @@ import type { RunningEmbeddedPostgres } from './database/embedded-postgres.start
 import { PlansService } from './plans/plans.service.js';
 import { StripeCatalogService } from './stripe/stripe-catalog.service.js';
 import type { StripeSimulator } from '../tools/stripe-simulator/index.js';
+import { prettyLogTransport } from './common/logging/logger-options.factory.js';
 import { configureApp } from './configure-app.js';
 
 // Local only: signs the simulator's deliveries to this process, never accepted in production.
@@ -25,7 +26,8 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   let config: AppConfig = result.config;
-  const log = pino({ level: config.logLevel, base: { service: 'billing-service' } });
+  const transport = prettyLogTransport(config.isProduction, process.stdout.isTTY === true);
+  const log = pino({ level: config.logLevel, base: { service: 'billing-service' }, ...(transport ? { transport } : {}) });
   for (const warning of result.warnings) log.warn(warning);
   if (config.auth.usingDevelopmentSecret) {
     log.warn('AUTH_JWT_SECRET is not set: using the public development secret (refused in production)');

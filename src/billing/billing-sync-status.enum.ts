@@ -1,6 +1,7 @@
 /**
  * What last changed an account's billing state. Stored as text so new values need no migration;
- * every change also writes a billing_sync_log row.
+ * every change also writes a billing_sync_log row. Declare a value only with the code that writes
+ * it: billing-sync-status.enum.spec.ts fails on a value nothing in src writes.
  */
 export enum BillingSyncStatus {
   ACCOUNT_CREATED = 'account_created',
@@ -14,9 +15,4 @@ export enum BillingSyncStatus {
   WEBHOOK_SETUP_INTENT_SUCCEEDED = 'webhook_setup_intent_succeeded',
   WEBHOOK_PAYMENT_METHOD_ATTACHED = 'webhook_payment_method_attached',
   WEBHOOK_EMERGENCY_FALLBACK = 'webhook_emergency_fallback',
-  MANUAL_SYNC = 'manual_sync',
-  CHECKOUT_RETURN = 'checkout_return',
-  RECONCILIATION = 'reconciliation',
-  ADMIN_REPAIR = 'admin_repair',
-  TRIAL_EXPIRED = 'trial_expired',
 }

@@ -170,6 +170,10 @@ describe('plan enforcement', () => {
         plan: 'free',
         upgradeRequired: true,
         suggestedPlan: 'glow_up',
+        // The seed's names beside ours (seed-compat.e2e-spec.ts).
+        error: refused.body.message,
+        usage: { current: 1, limit: 1 },
+        upgrade_required: true,
       });
     });
 

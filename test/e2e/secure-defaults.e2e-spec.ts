@@ -37,6 +37,11 @@ describe('secure defaults', () => {
       ]);
     });
 
+    it('refuses to mint (npm run cli -- token) a token living longer than AUTH_MAX_TOKEN_AGE', async () => {
+      await expect(t.token({ business: 'biz_tokens', role: 'owner', expiresIn: '7d' })).rejects.toThrow(/at most 86400 s \(AUTH_MAX_TOKEN_AGE\)/);
+      await expect(t.token({ business: 'biz_tokens', role: 'owner', expiresIn: '24h' })).resolves.toMatch(/^ey/);
+    });
+
     it('refuses a token living longer, with or without iat', async () => {
       const long = await t.gql(BILLING, undefined, await sign(7 * 86_400));
       expect(long.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
@@ -120,5 +125,34 @@ describe('secure defaults', () => {
       const token = await t.token({ business: 'biz_auth_ok', role: 'owner' });
       expect((await t.http().get('/api/campaigns/can-create').set('authorization', `Bearer ${token}`)).status).toBe(200);
     });
+  });
+
+  it('starts with NODE_ENV=production and everything set, closed to development conveniences', async () => {
+    const prod = await createTestApp({
+      env: {
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://set-by-create-test-app/unused',
+        AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
+        STRIPE_SECRET_KEY: 'sk_live_production_boot_test',
+        STRIPE_WEBHOOK_SECRET: 'whsec_production_boot_test',
+        STRIPE_GLOW_UP_MONTHLY_PRICE_ID: 'price_gm',
+        STRIPE_GLOW_UP_YEARLY_PRICE_ID: 'price_gy',
+        STRIPE_VIRAL_SURGE_MONTHLY_PRICE_ID: 'price_vm',
+        STRIPE_VIRAL_SURGE_YEARLY_PRICE_ID: 'price_vy',
+        STRIPE_FAME_FLEX_MONTHLY_PRICE_ID: 'price_fm',
+        STRIPE_FAME_FLEX_YEARLY_PRICE_ID: 'price_fy',
+      },
+    });
+    try {
+      expect(prod.config).toMatchObject({ isProduction: true, developmentInfrastructure: false, auth: { usingDevelopmentSecret: false } });
+      expect((await prod.http().get('/health')).status).toBe(200);
+      const token = await prod.token({ business: 'biz_prod_boot', role: 'owner' });
+      const res = await prod.gql(BILLING, undefined, token);
+      expect(res.data).toEqual({ billing: { businessId: 'biz_prod_boot' } });
+      // Introspection is off in production.
+      expect((await prod.gql('{ __schema { types { name } } }')).status).toBe(400);
+    } finally {
+      await prod.close();
+    }
   });
 });
