@@ -5,7 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { pino } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.types.js';
-import { loadConfig } from './config/load-config.js';
+import { loadAppConfig } from './app-config.sections.js';
 import { loadDotenvFiles } from './config/load-dotenv-files.util.js';
 import { formatConfigErrors } from './config/print-config-errors.util.js';
 import type { RunningEmbeddedPostgres } from './database/embedded-postgres.starter.js';
@@ -20,7 +20,7 @@ const LOCAL_SIMULATOR_WEBHOOK_SECRET = 'whsec_local_simulator';
 
 async function bootstrap(): Promise<void> {
   loadDotenvFiles();
-  const result = loadConfig(process.env);
+  const result = loadAppConfig(process.env);
   if (!result.ok) {
     process.stderr.write(`${formatConfigErrors(result.errors)}\n`);
     process.exit(1);

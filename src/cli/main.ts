@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
 import { AppException } from '../common/exceptions/app.exception.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadAppConfig } from '../app-config.sections.js';
 import { loadDotenvFiles } from '../config/load-dotenv-files.util.js';
 import { formatConfigErrors } from '../config/print-config-errors.util.js';
 import { CliModule } from './cli.module.js';
 
 async function main(): Promise<void> {
   loadDotenvFiles();
-  const result = loadConfig(process.env);
+  const result = loadAppConfig(process.env);
   if (!result.ok) {
     process.stderr.write(`${formatConfigErrors(result.errors)}\n`);
     process.exit(1);

@@ -1,9 +1,11 @@
-import type { PlanCatalog, PlanPriceIds } from '../plans/plan-catalog.types.js';
 import type { LogLevel, NodeEnv } from './environment-variables.js';
 
-export type PlanBypass = 'all' | string[];
-
-/** The validated configuration; built once at boot by `loadConfig`, read through AppConfigService. */
+/**
+ * The validated configuration; built once at boot by `loadConfig`, read through AppConfigService.
+ * Plain environment variables are declared here; a feature module that validates its own part
+ * (plans: the catalog and price ids; enforcement: PLAN_VALIDATION_BYPASS) adds its fields by
+ * declaration merging beside its ConfigSection, so config/ imports no feature module.
+ */
 export interface AppConfig {
   nodeEnv: NodeEnv;
   isProduction: boolean;
@@ -42,16 +44,31 @@ export interface AppConfig {
     toleranceSeconds: number;
   };
   pastDueGraceDays: number;
-  catalogPath: string;
-  catalog: PlanCatalog;
-  priceIds: PlanPriceIds;
   graphql: { maxDepth: number; maxComplexity: number };
   rateLimit: { windowSeconds: number; maxRequests: number; maxAuthFailures: number };
-  enforcement: {
-    /**
-     * Plan limits not enforced (usage is still counted): 'all' (features too) or metric keys.
-     * Always [] off development infrastructure, where PLAN_VALIDATION_BYPASS is refused at boot.
-     */
-    bypass: PlanBypass;
-  };
 }
+
+/** What a feature module's ConfigSection learns about the boot. */
+export interface ConfigSectionContext {
+  cwd: string;
+  isProduction: boolean;
+  developmentInfrastructure: boolean;
+  /** Why development conveniences are refused ("DATABASE_URL points at real infrastructure"), else undefined. */
+  refusedBecause: string | undefined;
+}
+
+export interface ConfigSectionResult {
+  values: Partial<AppConfig>;
+  errors: string[];
+  warnings: string[];
+}
+
+/**
+ * A feature module's own validation of the environment, run by loadConfig after the plain
+ * variables, in order; `earlier` holds what previous sections produced (e.g. the catalog).
+ */
+export type ConfigSection = (
+  env: Record<string, string | undefined>,
+  context: ConfigSectionContext,
+  earlier: Partial<AppConfig>,
+) => ConfigSectionResult;

@@ -3,7 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { ENVIRONMENT_HINTS } from './environment-variables.js';
-import { loadConfig, priceIdVariable } from './load-config.js';
+import { loadAppConfig as loadConfig } from '../app-config.sections.js';
+import { priceIdVariable } from '../plans/plan-config.util.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CONFIG_DIR = join(ROOT, 'src/config');

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { DEVELOPMENT_JWT_SECRET, loadConfig } from './load-config.js';
+// The whole boot configuration, with the plans and enforcement sections.
+import { loadAppConfig as loadConfig } from '../app-config.sections.js';
+import { DEVELOPMENT_JWT_SECRET } from './load-config.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -1,13 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { BILLING_INTERVALS } from '../plans/plan-catalog.dto.js';
-import type { PlanCatalog, PlanPriceIds } from '../plans/plan-catalog.types.js';
-import { validatePlanCatalog } from '../plans/validate-plan-catalog.util.js';
-import { parsePlanBypass } from '../enforcement/plan-bypass.util.js';
 import { parseDurationSeconds } from '../common/utils/parse-duration.util.js';
-import type { AppConfig, PlanBypass } from './app-config.types.js';
+import type { AppConfig, ConfigSection } from './app-config.types.js';
 import { describeRealInfrastructure, realInfrastructureVariables } from './development-infrastructure.util.js';
 import { ENVIRONMENT_HINTS, EnvironmentVariables } from './environment-variables.js';
 
@@ -20,15 +15,12 @@ export type ConfigResult =
 /** Public so tests and the CLI mint tokens the app accepts; refused in production. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
 
-export function priceIdVariable(planKey: string, interval: string): string {
-  return `STRIPE_${planKey.toUpperCase()}_${interval.toUpperCase()}_PRICE_ID`;
-}
-
 /**
  * Validates the whole environment at once and returns every problem, so an operator fixes
- * them in one pass. Reads the catalog file because the required price ids depend on it.
+ * them in one pass: the plain variables here, then each feature module's own `sections` (see
+ * src/app-config.sections.ts, which lists them; config/ imports no feature module).
  */
-export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigResult {
+export function loadConfig(rawEnv: RawEnvironment, cwd: string, sections: readonly ConfigSection[]): ConfigResult {
   // An empty value is treated as unset: `FOO=` in a .env file should not count as configured.
   const env: RawEnvironment = Object.fromEntries(
     Object.entries(rawEnv).filter(([, value]) => value !== undefined && value.trim() !== ''),
@@ -87,15 +79,18 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
     problem('STRIPE_WEBHOOK_SECRET', 'every secret must start with whsec_');
   }
 
-  const catalogPath = resolve(cwd, env.PLAN_CATALOG_PATH ?? 'catalogs/default.json');
-  const catalog = readCatalog(catalogPath, errors);
-  const priceIds = catalog ? readPriceIds(catalog, env, isProduction, errors, warnings) : {};
-  const planBypass = catalog
-    ? readPlanBypass(env.PLAN_VALIDATION_BYPASS, catalog, developmentInfrastructure ? undefined : why, errors, warnings)
-    : [];
   const maxTokenAgeSeconds = readMaxTokenAge(env.AUTH_MAX_TOKEN_AGE, errors);
 
-  if (errors.length > 0 || !catalog) {
+  const context = { cwd, isProduction, developmentInfrastructure, refusedBecause: developmentInfrastructure ? undefined : why };
+  let sectionValues: Partial<AppConfig> = {};
+  for (const section of sections) {
+    const result = section(env, context, sectionValues);
+    sectionValues = { ...sectionValues, ...result.values };
+    errors.push(...result.errors);
+    warnings.push(...result.warnings);
+  }
+
+  if (errors.length > 0) {
     return { ok: false, errors };
   }
 
@@ -103,7 +98,9 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
   return {
     ok: true,
     warnings,
+    // The sections complete what AppConfig's feature fields (declaration merging) promise.
     config: {
+      ...(sectionValues as AppConfig),
       nodeEnv,
       isProduction,
       developmentInfrastructure,
@@ -136,9 +133,6 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
         toleranceSeconds: vars.WEBHOOK_TOLERANCE_SECONDS ?? 300,
       },
       pastDueGraceDays: vars.PAST_DUE_GRACE_DAYS ?? 7,
-      catalogPath,
-      catalog,
-      priceIds,
       graphql: {
         maxDepth: vars.GRAPHQL_MAX_DEPTH ?? 10,
         maxComplexity: vars.GRAPHQL_MAX_COMPLEXITY ?? 1000,
@@ -148,95 +142,8 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
         maxRequests: vars.RATE_LIMIT_MAX_REQUESTS ?? 600,
         maxAuthFailures: vars.RATE_LIMIT_MAX_AUTH_FAILURES ?? 20,
       },
-      enforcement: { bypass: planBypass },
     },
   };
-}
-
-/**
- * PLAN_VALIDATION_BYPASS: `all`, or catalog metrics whose limits are not enforced (usage is still
- * counted). A development aid only: refused at boot off development infrastructure (`refusedBecause`
- * says why), so a copied .env can never switch enforcement off for paying customers.
- */
-function readPlanBypass(
-  value: string | undefined,
-  catalog: PlanCatalog,
-  refusedBecause: string | undefined,
-  errors: string[],
-  warnings: string[],
-): PlanBypass {
-  if (value === undefined) return [];
-  if (refusedBecause) {
-    errors.push(`PLAN_VALIDATION_BYPASS: refused because ${refusedBecause}; unset it (it is for the embedded PostgreSQL and the simulator only)`);
-    return [];
-  }
-  const parsed = parsePlanBypass(value);
-  const known = new Set(catalog.metrics.map((metric) => metric.key));
-  const unknown = parsed === 'all' ? [] : parsed.filter((metric) => !known.has(metric));
-  if (unknown.length > 0) {
-    errors.push(
-      `PLAN_VALIDATION_BYPASS: unknown metric ${unknown.join(', ')} (catalog metrics: ${[...known].join(', ')}). Hint: ${ENVIRONMENT_HINTS.PLAN_VALIDATION_BYPASS}`,
-    );
-    return [];
-  }
-  if (parsed === 'all' || parsed.length > 0) {
-    warnings.push(`PLAN_VALIDATION_BYPASS=${value}: plan limits are NOT enforced for ${parsed === 'all' ? 'every metric and feature' : parsed.join(', ')} (development only)`);
-  }
-  return parsed;
-}
-
-function readCatalog(path: string, errors: string[]): PlanCatalog | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    errors.push(
-      `PLAN_CATALOG_PATH: cannot read ${path} (${(error as Error).message}). Hint: ${ENVIRONMENT_HINTS.PLAN_CATALOG_PATH}`,
-    );
-    return undefined;
-  }
-  const result = validatePlanCatalog(raw);
-  errors.push(...result.errors.map((e) => `PLAN_CATALOG_PATH (${path}): ${e}`));
-  return result.catalog;
-}
-
-function readPriceIds(
-  catalog: PlanCatalog,
-  env: RawEnvironment,
-  isProduction: boolean,
-  errors: string[],
-  warnings: string[],
-): PlanPriceIds {
-  const priceIds: PlanPriceIds = {};
-  const expected = new Set<string>();
-  for (const plan of catalog.plans.filter((p) => !p.isFree)) {
-    priceIds[plan.key] = {};
-    for (const interval of BILLING_INTERVALS) {
-      const name = priceIdVariable(plan.key, interval);
-      expected.add(name);
-      const value = env[name];
-      if (value === undefined) {
-        if (isProduction) {
-          errors.push(`${name}: missing; required in production (Stripe price of ${plan.name}, ${interval}). Hint: price_... from the Stripe dashboard`);
-        }
-      } else if (!value.startsWith('price_')) {
-        errors.push(`${name}: must be a Stripe price id starting with price_`);
-      } else {
-        priceIds[plan.key][interval] = value;
-      }
-    }
-  }
-  for (const name of Object.keys(env)) {
-    if (/^STRIPE_.+_(MONTHLY|YEARLY)_PRICE_ID$/.test(name) && !expected.has(name)) {
-      warnings.push(`${name} is set but the catalog has no paid plan by that name; it is ignored`);
-    }
-  }
-  const all = Object.values(priceIds).flatMap((byInterval) => Object.values(byInterval));
-  const duplicates = all.filter((id, i) => all.indexOf(id) !== i);
-  if (duplicates.length > 0) {
-    errors.push(`STRIPE_*_PRICE_ID: each price id may map to one plan and interval only (repeated: ${[...new Set(duplicates)].join(', ')})`);
-  }
-  return priceIds;
 }
 
 /** AUTH_MAX_TOKEN_AGE in seconds (default 24 h); between one minute and 30 days. */

@@ -1,4 +1,5 @@
-import type { PlanBypass } from '../config/app-config.types.js';
+/** Plan limits not enforced: 'all' (features too) or metric keys. */
+export type PlanBypass = 'all' | string[];
 
 /** The request header that bypasses plan limits on development infrastructure (same syntax as the variable). */
 export const PLAN_BYPASS_HEADER = 'x-plan-bypass';

@@ -10,7 +10,8 @@ import { AuthService } from '../../src/auth/auth.service.js';
 import { Clock } from '../../src/clock/clock.js';
 import type { AppConfig } from '../../src/config/app-config.types.js';
 import { configureApp } from '../../src/configure-app.js';
-import { loadConfig, type RawEnvironment } from '../../src/config/load-config.js';
+import { loadAppConfig } from '../../src/app-config.sections.js';
+import type { RawEnvironment } from '../../src/config/load-config.js';
 import { createTestDatabase, dropTestDatabase } from './test-database.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -35,7 +36,7 @@ export interface TestApp {
 
 export function testConfig(env: RawEnvironment = {}): AppConfig {
   // Rate limits high enough for the concurrency tests; rate-limit.e2e-spec.ts sets its own.
-  const result = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_MAX_REQUESTS: '1000000', ...env }, REPO_ROOT);
+  const result = loadAppConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_MAX_REQUESTS: '1000000', ...env }, REPO_ROOT);
   if (!result.ok) throw new Error(`test config invalid:\n${result.errors.join('\n')}`);
   return result.config;
 }
