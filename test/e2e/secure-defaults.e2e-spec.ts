@@ -131,7 +131,6 @@ describe('secure defaults', () => {
     const prod = await createTestApp({
       env: {
         NODE_ENV: 'production',
-        DATABASE_URL: 'postgres://set-by-create-test-app/unused',
         AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
         STRIPE_SECRET_KEY: 'sk_live_production_boot_test',
         STRIPE_WEBHOOK_SECRET: 'whsec_production_boot_test',

@@ -51,8 +51,10 @@ export async function createTestApp(
   const ownsDatabase = !options.databaseUrl;
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   // As main.ts does with the embedded PostgreSQL: the URL is filled in after validation, so the
-  // tests run on development infrastructure (tests of the secure-default rules pass DATABASE_URL).
-  const config = { ...testConfig(options.env), databaseUrl };
+  // tests run on development infrastructure. Production always has a DATABASE_URL, so it is
+  // validated as one there (tests of the other secure-default rules pass it themselves).
+  const env = options.env?.NODE_ENV === 'production' ? { DATABASE_URL: databaseUrl, ...options.env } : options.env;
+  const config = { ...testConfig(env), databaseUrl };
   const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   // A ManualClock moves the whole app's notion of now (see src/clock/clock.ts).
   if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
