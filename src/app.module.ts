@@ -30,6 +30,7 @@ import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PlansModule } from './plans/plans.module.js';
 import { TrialsModule } from './trials/trials.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
@@ -64,6 +65,8 @@ export class AppModule {
         ScheduleModule.forRoot(),
         MetricsModule.forRoot({ serve: true }),
         HealthModule,
+        // Before AuthModule: its global guard then runs first, so floods are cut before token checks.
+        RateLimitModule,
         AuthModule,
         PlansModule,
         BillingModule,

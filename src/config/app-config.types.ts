@@ -1,12 +1,19 @@
-import type { PlanCatalog, PlanPriceIds } from '../plans/plan-catalog.types.js';
 import type { LogLevel, NodeEnv } from './environment-variables.js';
 
-export type PlanBypass = 'all' | string[];
-
-/** The validated configuration; built once at boot by `loadConfig`, read through AppConfigService. */
+/**
+ * The validated configuration; built once at boot by `loadConfig`, read through AppConfigService.
+ * Plain environment variables are declared here; a feature module that validates its own part
+ * (plans: the catalog and price ids; enforcement: PLAN_VALIDATION_BYPASS) adds its fields by
+ * declaration merging beside its ConfigSection, so config/ imports no feature module.
+ */
 export interface AppConfig {
   nodeEnv: NodeEnv;
   isProduction: boolean;
+  /**
+   * True when nothing points at real infrastructure (no DATABASE_URL, no Stripe key used
+   * against Stripe) and NODE_ENV is not production: only then are development conveniences on.
+   */
+  developmentInfrastructure: boolean;
   port: number;
   /** Unset outside production until the embedded PostgreSQL has started. */
   databaseUrl: string | undefined;
@@ -19,6 +26,8 @@ export interface AppConfig {
     audience: string | undefined;
     /** True when the development fallback secret is in use (never in production). */
     usingDevelopmentSecret: boolean;
+    /** Longest accepted token lifetime (exp - iat), in seconds. */
+    maxTokenAgeSeconds: number;
   };
   stripe: {
     secretKey: string | undefined;
@@ -58,17 +67,6 @@ export interface AppConfig {
     /** Trials per batch (one transaction each). */
     expiryBatch: number;
   };
-  catalogPath: string;
-  catalog: PlanCatalog;
-  priceIds: PlanPriceIds;
-  graphql: { maxDepth: number; maxComplexity: number };
-  enforcement: {
-    /**
-     * Plan limits not enforced (usage is still counted): 'all' (features too) or metric keys.
-     * Always [] in production, where PLAN_VALIDATION_BYPASS and the x-plan-bypass header are ignored.
-     */
-    bypass: PlanBypass;
-  };
   /** GET /billing, the tour's billing page: on outside production unless BILLING_PAGE_ENABLED says otherwise. */
   billingPage: { enabled: boolean };
   reconcile: {
@@ -84,4 +82,31 @@ export interface AppConfig {
   };
   /** Oldest pending webhook event age (s) past which /health/billing is degraded. */
   webhookBacklogAlertSeconds: number;
+  graphql: { maxDepth: number; maxComplexity: number };
+  rateLimit: { windowSeconds: number; maxRequests: number; maxAuthFailures: number };
 }
+
+/** What a feature module's ConfigSection learns about the boot. */
+export interface ConfigSectionContext {
+  cwd: string;
+  isProduction: boolean;
+  developmentInfrastructure: boolean;
+  /** Why development conveniences are refused ("DATABASE_URL points at real infrastructure"), else undefined. */
+  refusedBecause: string | undefined;
+}
+
+export interface ConfigSectionResult {
+  values: Partial<AppConfig>;
+  errors: string[];
+  warnings: string[];
+}
+
+/**
+ * A feature module's own validation of the environment, run by loadConfig after the plain
+ * variables, in order; `earlier` holds what previous sections produced (e.g. the catalog).
+ */
+export type ConfigSection = (
+  env: Record<string, string | undefined>,
+  context: ConfigSectionContext,
+  earlier: Partial<AppConfig>,
+) => ConfigSectionResult;

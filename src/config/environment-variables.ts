@@ -183,6 +183,7 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsIn(['true', 'false'])
   BILLING_PAGE_ENABLED?: string;
+
   /** Checked as a cron expression in load-config.ts. */
   @IsOptional()
   @IsString()
@@ -229,6 +230,32 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(604_800)
   WEBHOOK_BACKLOG_ALERT_S?: number;
+
+  /** Seconds, or a number with s, m, h or d; range checked in load-config.ts. */
+  @IsOptional()
+  @Matches(/^\d+[smhd]?$/, { message: 'must be a duration such as 86400, 90m, 24h or 7d' })
+  AUTH_MAX_TOKEN_AGE?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  RATE_LIMIT_WINDOW_SECONDS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_MAX_REQUESTS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_MAX_AUTH_FAILURES?: number;
 }
 
 /** One-line hints printed beside a bad or missing variable. Keep in step with .env.example. */
@@ -262,7 +289,7 @@ export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
   LISTENER_HEARTBEAT_MS:
     'every LISTEN connection sends itself a NOTIFY this often, in ms, and reconnects (dropping its cache) when one is not heard within two intervals (default 10000)',
   GRAPHQL_MAX_DEPTH: 'deepest GraphQL selection allowed, 2-50 (default 10)',
-  GRAPHQL_MAX_COMPLEXITY: 'largest GraphQL query cost allowed (default 1000)',
+  GRAPHQL_MAX_COMPLEXITY: 'largest GraphQL query cost allowed, as graphql-armor counts it (default 1000)',
   APP_URL:
     'base URL of the front-end app owners are sent back to after Checkout and the billing portal; production: required; default http://localhost:<PORT>',
   PUBLIC_URL:
@@ -280,4 +307,8 @@ export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
   METRICS_PORT: 'separate port serving GET /metrics without authentication (default unset: no separate port)',
   METRICS_TOKEN: 'bearer token of at least 16 characters that opens GET /metrics on the main port (default unset: closed)',
   WEBHOOK_BACKLOG_ALERT_S: 'age in seconds of the oldest pending webhook event that makes /health/billing degraded (default 300)',
+  AUTH_MAX_TOKEN_AGE: 'longest token lifetime accepted (exp minus iat), 1m-30d, e.g. 86400, 90m, 24h, 7d (default 24h)',
+  RATE_LIMIT_WINDOW_SECONDS: 'rate-limit window in seconds, 1-3600 (default 60)',
+  RATE_LIMIT_MAX_REQUESTS: 'GraphQL and REST requests per window, per token (else per IP) (default 600)',
+  RATE_LIMIT_MAX_AUTH_FAILURES: 'failed authentications per window per IP before 429 (default 20)',
 };

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { DEVELOPMENT_JWT_SECRET, loadConfig, parseDuration } from './load-config.js';
+// The whole boot configuration, with the plans and enforcement sections.
+import { loadAppConfig as loadConfig } from '../app-config.sections.js';
+import { DEVELOPMENT_JWT_SECRET, parseDuration } from './load-config.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -33,12 +35,14 @@ describe('loadConfig', () => {
     if (!result.ok) return;
     expect(result.config).toMatchObject({
       nodeEnv: 'development',
+      developmentInfrastructure: true,
       port: 3000,
       databaseUrl: undefined,
       logLevel: 'info',
-      auth: { jwtSecret: DEVELOPMENT_JWT_SECRET, usingDevelopmentSecret: true },
+      auth: { jwtSecret: DEVELOPMENT_JWT_SECRET, usingDevelopmentSecret: true, maxTokenAgeSeconds: 86_400 },
       stripe: { secretKey: undefined, webhookSecrets: [] },
       graphql: { maxDepth: 10, maxComplexity: 1000 },
+      rateLimit: { windowSeconds: 60, maxRequests: 600, maxAuthFailures: 20 },
     });
     expect(result.config.catalog.plans.map((p) => p.key)).toEqual(['free', 'glow_up', 'viral_surge', 'fame_flex']);
   });
@@ -225,12 +229,96 @@ describe('loadConfig: PLAN_VALIDATION_BYPASS', () => {
     expect(result.errors).toEqual([expect.stringMatching(/^PLAN_VALIDATION_BYPASS: unknown metric seats .*Hint: /)]);
   });
 
-  it('is ignored in production, with a warning at boot', () => {
+  it('is refused at boot in production', () => {
     const result = loadConfig({ ...PRODUCTION, PLAN_VALIDATION_BYPASS: 'all' }, ROOT);
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
-    expect(result.config.enforcement.bypass).toEqual([]);
-    expect(result.warnings).toEqual([expect.stringContaining('PLAN_VALIDATION_BYPASS is set but ignored in production')]);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual([
+      'PLAN_VALIDATION_BYPASS: refused because DATABASE_URL and STRIPE_SECRET_KEY point at real infrastructure; unset it (it is for the embedded PostgreSQL and the simulator only)',
+    ]);
+  });
+
+  it('is refused at boot on a real DATABASE_URL even when NODE_ENV=production was forgotten', () => {
+    const result = loadConfig({ ...REAL_WITHOUT_NODE_ENV, PLAN_VALIDATION_BYPASS: 'campaigns' }, ROOT);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual([
+      'PLAN_VALIDATION_BYPASS: refused because DATABASE_URL points at real infrastructure; unset it (it is for the embedded PostgreSQL and the simulator only)',
+    ]);
+  });
+});
+
+/** Real infrastructure, with NODE_ENV forgotten (development by default). */
+const REAL_WITHOUT_NODE_ENV = {
+  DATABASE_URL: 'postgres://u:p@db.internal:5432/billing',
+  STRIPE_SECRET_KEY: 'sk_test_abc',
+  STRIPE_API_BASE: 'http://127.0.0.1:12111',
+  AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
+};
+
+function errorsOf(env: Record<string, string>): string[] {
+  const result = loadConfig(env, ROOT);
+  return result.ok ? [] : result.errors;
+}
+
+describe('loadConfig: development conveniences need development infrastructure, whatever NODE_ENV says', () => {
+  it('allows the public JWT secret and the simulator with nothing configured, or with a key used against the simulator', () => {
+    expect(errorsOf({})).toEqual([]);
+    const simulator = loadConfig({ STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_API_BASE: 'http://127.0.0.1:12111' }, ROOT);
+    expect(simulator.ok && simulator.config.developmentInfrastructure).toBe(true);
+    expect(simulator.ok && simulator.config.auth.usingDevelopmentSecret).toBe(true);
+  });
+
+  it('refuses the public JWT secret (unset or set explicitly) on a real DATABASE_URL, naming the variable to set', () => {
+    const { AUTH_JWT_SECRET: _secret, ...withoutSecret } = REAL_WITHOUT_NODE_ENV;
+    expect(errorsOf(withoutSecret)).toEqual([
+      'AUTH_JWT_SECRET: missing; DATABASE_URL points at real infrastructure, where the public development secret is refused: set AUTH_JWT_SECRET or AUTH_JWKS_URL. Hint: HS256 secret of at least 32 characters shared with your identity provider',
+    ]);
+    expect(errorsOf({ ...REAL_WITHOUT_NODE_ENV, AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toEqual([
+      expect.stringMatching(/^AUTH_JWT_SECRET: is the public development secret, refused because DATABASE_URL points at real infrastructure/),
+    ]);
+    expect(errorsOf({ AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toEqual([]);
+  });
+
+  it('refuses the public JWT secret with a Stripe key used against Stripe', () => {
+    expect(errorsOf({ STRIPE_SECRET_KEY: 'sk_test_abc' })).toEqual([
+      expect.stringMatching(/^AUTH_JWT_SECRET: missing; STRIPE_SECRET_KEY points at real infrastructure/),
+    ]);
+  });
+
+  it('refuses the in-process simulator on a real DATABASE_URL', () => {
+    const { STRIPE_SECRET_KEY: _key, STRIPE_API_BASE: _base, ...withoutStripe } = REAL_WITHOUT_NODE_ENV;
+    expect(errorsOf(withoutStripe)).toEqual([expect.stringMatching(/^STRIPE_SECRET_KEY: missing; DATABASE_URL points at a real database/)]);
+    expect(errorsOf(REAL_WITHOUT_NODE_ENV)).toEqual([]);
+    const real = loadConfig(REAL_WITHOUT_NODE_ENV, ROOT);
+    expect(real.ok && real.config.developmentInfrastructure).toBe(false);
+  });
+
+  it('refuses a live Stripe key outside production and accepts it in production', () => {
+    for (const key of ['sk_live_abc', 'rk_live_abc']) {
+      for (const nodeEnv of ['development', 'test']) {
+        expect(errorsOf({ ...REAL_WITHOUT_NODE_ENV, NODE_ENV: nodeEnv, STRIPE_SECRET_KEY: key })).toEqual([
+          `STRIPE_SECRET_KEY: is a live key but NODE_ENV is ${nodeEnv}: set NODE_ENV=production, or use a test key (sk_test_ or rk_test_). Hint: sk_live_... or sk_test_... from the Stripe dashboard; unset outside production = local simulator`,
+        ]);
+      }
+      expect(errorsOf({ ...PRODUCTION, STRIPE_SECRET_KEY: key })).toEqual([]);
+    }
+  });
+});
+
+describe('loadConfig: AUTH_MAX_TOKEN_AGE', () => {
+  it.each([
+    ['86400', 86_400],
+    ['90m', 5_400],
+    ['24h', 86_400],
+    ['7d', 604_800],
+  ])('%s is %d seconds', (value, seconds) => {
+    const result = loadConfig({ AUTH_MAX_TOKEN_AGE: value }, ROOT);
+    expect(result.ok && result.config.auth.maxTokenAgeSeconds).toBe(seconds);
+  });
+
+  it.each(['31d', '30s', 'a day', '-1h'])('refuses %j', (value) => {
+    expect(errorsOf({ AUTH_MAX_TOKEN_AGE: value })).toEqual([expect.stringMatching(/^AUTH_MAX_TOKEN_AGE: /)]);
   });
 });
 

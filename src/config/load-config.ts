@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { validateCronExpression } from 'cron';
-import { BILLING_INTERVALS } from '../plans/plan-catalog.dto.js';
-import type { PlanCatalog, PlanPriceIds } from '../plans/plan-catalog.types.js';
-import { validatePlanCatalog } from '../plans/validate-plan-catalog.util.js';
-import { parsePlanBypass } from '../enforcement/plan-bypass.util.js';
-import type { AppConfig, PlanBypass } from './app-config.types.js';
+import { parseDurationSeconds } from '../common/utils/parse-duration.util.js';
+import type { AppConfig, ConfigSection } from './app-config.types.js';
+import { describeRealInfrastructure, realInfrastructureVariables } from './development-infrastructure.util.js';
 import { ENVIRONMENT_HINTS, EnvironmentVariables } from './environment-variables.js';
 
 export type RawEnvironment = Record<string, string | undefined>;
@@ -19,15 +16,12 @@ export type ConfigResult =
 /** Public so tests and the CLI mint tokens the app accepts; refused in production. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
 
-export function priceIdVariable(planKey: string, interval: string): string {
-  return `STRIPE_${planKey.toUpperCase()}_${interval.toUpperCase()}_PRICE_ID`;
-}
-
 /**
  * Validates the whole environment at once and returns every problem, so an operator fixes
- * them in one pass. Reads the catalog file because the required price ids depend on it.
+ * them in one pass: the plain variables here, then each feature module's own `sections` (see
+ * src/app-config.sections.ts, which lists them; config/ imports no feature module).
  */
-export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigResult {
+export function loadConfig(rawEnv: RawEnvironment, cwd: string, sections: readonly ConfigSection[]): ConfigResult {
   // An empty value is treated as unset: `FOO=` in a .env file should not count as configured.
   const env: RawEnvironment = Object.fromEntries(
     Object.entries(rawEnv).filter(([, value]) => value !== undefined && value.trim() !== ''),
@@ -47,20 +41,30 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
   const nodeEnv = vars.NODE_ENV ?? 'development';
   const isProduction = nodeEnv === 'production';
 
+  // Development conveniences need development infrastructure, whatever NODE_ENV says.
+  const real = realInfrastructureVariables(env);
+  const developmentInfrastructure = !isProduction && real.length === 0;
+  const why = describeRealInfrastructure(real, isProduction);
+
   if (isProduction) {
     if (!env.DATABASE_URL) problem('DATABASE_URL', 'missing; required in production');
     if (!env.STRIPE_SECRET_KEY) problem('STRIPE_SECRET_KEY', 'missing; required in production');
     if (!env.STRIPE_WEBHOOK_SECRET) problem('STRIPE_WEBHOOK_SECRET', 'missing; required in production');
+    if (!env.APP_URL) problem('APP_URL', 'missing; required in production (where owners return after Checkout)');
     if (env.STRIPE_API_BASE && !env.STRIPE_API_BASE.startsWith('https://')) {
       problem('STRIPE_API_BASE', 'must be https in production (the local simulator is never used in production)');
     }
-    if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
-      problem('AUTH_JWT_SECRET', 'missing; production needs AUTH_JWT_SECRET or AUTH_JWKS_URL');
-    }
-    if (!env.APP_URL) problem('APP_URL', 'missing; required in production (where owners return after Checkout)');
-    if (env.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
-      problem('AUTH_JWT_SECRET', 'is the public development secret; use your own');
-    }
+  } else if (env.DATABASE_URL && !env.STRIPE_SECRET_KEY) {
+    problem('STRIPE_SECRET_KEY', 'missing; DATABASE_URL points at a real database, where the in-process Stripe simulator is not started (set a Stripe key, or unset DATABASE_URL for the embedded PostgreSQL)');
+  }
+  if (!developmentInfrastructure && !env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
+    problem('AUTH_JWT_SECRET', `missing; ${why}, where the public development secret is refused: set AUTH_JWT_SECRET or AUTH_JWKS_URL`);
+  }
+  if (!developmentInfrastructure && env.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
+    problem('AUTH_JWT_SECRET', `is the public development secret, refused because ${why}; use your own`);
+  }
+  if (env.STRIPE_SECRET_KEY && /^(sk|rk)_live_/.test(env.STRIPE_SECRET_KEY) && !isProduction) {
+    problem('STRIPE_SECRET_KEY', `is a live key but NODE_ENV is ${nodeEnv}: set NODE_ENV=production, or use a test key (sk_test_ or rk_test_)`);
   }
   if (env.AUTH_JWKS_URL) {
     if (!env.AUTH_JWT_ISSUER) problem('AUTH_JWT_ISSUER', 'missing; required with AUTH_JWKS_URL');
@@ -77,11 +81,7 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
     problem('STRIPE_WEBHOOK_SECRET', 'every secret must start with whsec_');
   }
 
-  const catalogPath = resolve(cwd, env.PLAN_CATALOG_PATH ?? 'catalogs/default.json');
-  const catalog = readCatalog(catalogPath, errors);
-  const priceIds = catalog ? readPriceIds(catalog, env, isProduction, errors, warnings) : {};
-  const planBypass = catalog ? readPlanBypass(env.PLAN_VALIDATION_BYPASS, catalog, isProduction, errors, warnings) : [];
-
+  const maxTokenAgeSeconds = readMaxTokenAge(env.AUTH_MAX_TOKEN_AGE, errors);
   const trialExpiryCron = env.TRIAL_EXPIRY_CRON ?? '* * * * *';
   if (!validateCronExpression(trialExpiryCron).valid) problem('TRIAL_EXPIRY_CRON', `"${trialExpiryCron}" is not a cron expression`);
   const reconcileCron = readReconcileCron(env.RECONCILE_CRON, errors);
@@ -89,7 +89,16 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
     problem('METRICS_PORT', 'must differ from PORT (metrics are never served on the public port without a token)');
   }
 
-  if (errors.length > 0 || !catalog) {
+  const context = { cwd, isProduction, developmentInfrastructure, refusedBecause: developmentInfrastructure ? undefined : why };
+  let sectionValues: Partial<AppConfig> = {};
+  for (const section of sections) {
+    const result = section(env, context, sectionValues);
+    sectionValues = { ...sectionValues, ...result.values };
+    errors.push(...result.errors);
+    warnings.push(...result.warnings);
+  }
+
+  if (errors.length > 0) {
     return { ok: false, errors };
   }
 
@@ -100,9 +109,12 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
   return {
     ok: true,
     warnings,
+    // The sections complete what AppConfig's feature fields (declaration merging) promise.
     config: {
+      ...(sectionValues as AppConfig),
       nodeEnv,
       isProduction,
+      developmentInfrastructure,
       port,
       databaseUrl: env.DATABASE_URL,
       embeddedPostgres: {
@@ -116,6 +128,7 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
         issuer: env.AUTH_JWT_ISSUER,
         audience: env.AUTH_JWT_AUDIENCE,
         usingDevelopmentSecret,
+        maxTokenAgeSeconds,
       },
       stripe: {
         secretKey: env.STRIPE_SECRET_KEY,
@@ -149,20 +162,32 @@ export function loadConfig(rawEnv: RawEnvironment, cwd = process.cwd()): ConfigR
         expiryEnabled: env.TRIAL_EXPIRY_ENABLED !== 'false',
         expiryBatch: vars.TRIAL_EXPIRY_BATCH ?? 1000,
       },
-      catalogPath,
-      catalog,
-      priceIds,
-      graphql: {
-        maxDepth: vars.GRAPHQL_MAX_DEPTH ?? 10,
-        maxComplexity: vars.GRAPHQL_MAX_COMPLEXITY ?? 1000,
-      },
-      enforcement: { bypass: planBypass },
       billingPage: { enabled: env.BILLING_PAGE_ENABLED ? env.BILLING_PAGE_ENABLED === 'true' : !isProduction },
       reconcile: { cron: reconcileCron, maxRps: vars.RECONCILE_MAX_RPS ?? 20 },
       metrics: { port: vars.METRICS_PORT, token: env.METRICS_TOKEN },
       webhookBacklogAlertSeconds: vars.WEBHOOK_BACKLOG_ALERT_S ?? 300,
+      graphql: {
+        maxDepth: vars.GRAPHQL_MAX_DEPTH ?? 10,
+        maxComplexity: vars.GRAPHQL_MAX_COMPLEXITY ?? 1000,
+      },
+      rateLimit: {
+        windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS ?? 60,
+        maxRequests: vars.RATE_LIMIT_MAX_REQUESTS ?? 600,
+        maxAuthFailures: vars.RATE_LIMIT_MAX_AUTH_FAILURES ?? 20,
+      },
     },
   };
+}
+
+/** AUTH_MAX_TOKEN_AGE in seconds (default 24 h); between one minute and 30 days. */
+function readMaxTokenAge(value: string | undefined, errors: string[]): number {
+  const seconds = value === undefined ? 86_400 : parseDurationSeconds(value);
+  // A malformed value is already reported by the class-validator pass.
+  if (seconds === undefined) return 86_400;
+  if (seconds < 60 || seconds > 30 * 86_400) {
+    errors.push(`AUTH_MAX_TOKEN_AGE: must be between 1m and 30d. Hint: ${ENVIRONMENT_HINTS.AUTH_MAX_TOKEN_AGE}`);
+  }
+  return seconds;
 }
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -182,90 +207,4 @@ function readReconcileCron(value: string | undefined, errors: string[]): string 
     errors.push(`RECONCILE_CRON: invalid cron expression (${checked.error?.message ?? cron}). Hint: ${ENVIRONMENT_HINTS.RECONCILE_CRON}`);
   }
   return cron;
-}
-
-/**
- * PLAN_VALIDATION_BYPASS: `all`, or catalog metrics whose limits are not enforced (usage is still
- * counted). A development aid only: in production it is ignored, with a warning at boot, so a
- * copied .env can never switch enforcement off for paying customers.
- */
-function readPlanBypass(
-  value: string | undefined,
-  catalog: PlanCatalog,
-  isProduction: boolean,
-  errors: string[],
-  warnings: string[],
-): PlanBypass {
-  if (value === undefined) return [];
-  if (isProduction) {
-    warnings.push('PLAN_VALIDATION_BYPASS is set but ignored in production: every plan limit is enforced');
-    return [];
-  }
-  const parsed = parsePlanBypass(value);
-  const known = new Set(catalog.metrics.map((metric) => metric.key));
-  const unknown = parsed === 'all' ? [] : parsed.filter((metric) => !known.has(metric));
-  if (unknown.length > 0) {
-    errors.push(
-      `PLAN_VALIDATION_BYPASS: unknown metric ${unknown.join(', ')} (catalog metrics: ${[...known].join(', ')}). Hint: ${ENVIRONMENT_HINTS.PLAN_VALIDATION_BYPASS}`,
-    );
-    return [];
-  }
-  if (parsed === 'all' || parsed.length > 0) {
-    warnings.push(`PLAN_VALIDATION_BYPASS=${value}: plan limits are NOT enforced for ${parsed === 'all' ? 'every metric and feature' : parsed.join(', ')} (development only)`);
-  }
-  return parsed;
-}
-
-function readCatalog(path: string, errors: string[]): PlanCatalog | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    errors.push(
-      `PLAN_CATALOG_PATH: cannot read ${path} (${(error as Error).message}). Hint: ${ENVIRONMENT_HINTS.PLAN_CATALOG_PATH}`,
-    );
-    return undefined;
-  }
-  const result = validatePlanCatalog(raw);
-  errors.push(...result.errors.map((e) => `PLAN_CATALOG_PATH (${path}): ${e}`));
-  return result.catalog;
-}
-
-function readPriceIds(
-  catalog: PlanCatalog,
-  env: RawEnvironment,
-  isProduction: boolean,
-  errors: string[],
-  warnings: string[],
-): PlanPriceIds {
-  const priceIds: PlanPriceIds = {};
-  const expected = new Set<string>();
-  for (const plan of catalog.plans.filter((p) => !p.isFree)) {
-    priceIds[plan.key] = {};
-    for (const interval of BILLING_INTERVALS) {
-      const name = priceIdVariable(plan.key, interval);
-      expected.add(name);
-      const value = env[name];
-      if (value === undefined) {
-        if (isProduction) {
-          errors.push(`${name}: missing; required in production (Stripe price of ${plan.name}, ${interval}). Hint: price_... from the Stripe dashboard`);
-        }
-      } else if (!value.startsWith('price_')) {
-        errors.push(`${name}: must be a Stripe price id starting with price_`);
-      } else {
-        priceIds[plan.key][interval] = value;
-      }
-    }
-  }
-  for (const name of Object.keys(env)) {
-    if (/^STRIPE_.+_(MONTHLY|YEARLY)_PRICE_ID$/.test(name) && !expected.has(name)) {
-      warnings.push(`${name} is set but the catalog has no paid plan by that name; it is ignored`);
-    }
-  }
-  const all = Object.values(priceIds).flatMap((byInterval) => Object.values(byInterval));
-  const duplicates = all.filter((id, i) => all.indexOf(id) !== i);
-  if (duplicates.length > 0) {
-    errors.push(`STRIPE_*_PRICE_ID: each price id may map to one plan and interval only (repeated: ${[...new Set(duplicates)].join(', ')})`);
-  }
-  return priceIds;
 }

@@ -1,5 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { AppException } from '../common/exceptions/app.exception.js';
+import { seedDenialFields } from './seed-denial-fields.util.js';
 
 export enum EnforcementErrorCode {
   /** Details: metric, used, limit, requested, upgradeRequired, suggestedPlan. */
@@ -25,5 +26,9 @@ const STATUS: Record<EnforcementErrorCode, HttpStatus> = {
 export class EnforcementException extends AppException<EnforcementErrorCode> {
   constructor(code: EnforcementErrorCode, message: string, details: Record<string, unknown> = {}) {
     super(code, message, STATUS[code], details);
+  }
+
+  override restDetails(): Record<string, unknown> {
+    return { ...this.details, ...seedDenialFields(this.code, this.message, this.details) };
   }
 }

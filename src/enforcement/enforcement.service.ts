@@ -162,11 +162,12 @@ export class EnforcementService {
   }
 
   private bypassed(subject: { metric: string } | { feature: string }, header: string | undefined): boolean {
-    if (header !== undefined && this.config.isProduction && !this.warnedAboutHeader) {
+    const refused = !this.config.values.developmentInfrastructure;
+    if (header !== undefined && refused && !this.warnedAboutHeader) {
       // Once per process: a client sending it on every request must not flood the log.
       this.warnedAboutHeader = true;
-      this.logger.warn('x-plan-bypass header received and ignored: plan limits are always enforced in production');
+      this.logger.warn('x-plan-bypass header received and ignored: plan limits are always enforced off development infrastructure');
     }
-    return isPlanBypassed(subject, this.config.values.enforcement.bypass, header, this.config.isProduction);
+    return isPlanBypassed(subject, this.config.values.enforcement.bypass, header, refused);
   }
 }

@@ -29,7 +29,7 @@ describe('isPlanBypassed', () => {
     expect(isPlanBypassed({ feature: 'csvExport' }, [], 'all', false)).toBe(true);
   });
 
-  it('never bypasses anything in production', () => {
+  it('never bypasses anything off development infrastructure', () => {
     expect(isPlanBypassed({ metric: 'campaigns' }, 'all', 'all', true)).toBe(false);
     expect(isPlanBypassed({ feature: 'csvExport' }, 'all', 'all', true)).toBe(false);
   });

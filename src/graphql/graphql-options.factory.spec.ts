@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { ApolloServerPlugin, GraphQLRequestContext, GraphQLRequestListener } from '@apollo/server';
 import { describe, expect, it } from '@jest/globals';
 import { GraphQLError } from 'graphql';
-import { loadConfig } from '../config/load-config.js';
+import { loadAppConfig as loadConfig } from '../app-config.sections.js';
 import { buildGraphqlOptions } from './graphql-options.factory.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

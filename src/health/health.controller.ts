@@ -1,10 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { SkipRateLimit } from '../rate-limit/skip-rate-limit.decorator.js';
 import { Public } from '../auth/auth.decorator.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { InboxHealthService } from '../metrics/inbox-health.service.js';
 import { assessBillingHealth, type BillingHealth } from './billing-health.util.js';
 
+@SkipRateLimit()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -3,7 +3,7 @@ import Stripe from 'stripe';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppConfigService } from '../config/app-config.service.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadAppConfig as loadConfig } from '../app-config.sections.js';
 import { STRIPE_API_VERSION, StripeClientService, toStripeException } from './stripe-client.service.js';
 import { StripeErrorCode, StripeException } from './stripe.exception.js';
 

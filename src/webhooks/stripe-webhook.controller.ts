@@ -1,9 +1,11 @@
 import { Controller, Headers, HttpCode, Post, Req, type RawBodyRequest } from '@nestjs/common';
 import type { Request } from 'express';
+import { SkipRateLimit } from '../rate-limit/skip-rate-limit.decorator.js';
 import { Public } from '../auth/auth.decorator.js';
 import { StripeWebhookService, type WebhookReceipt } from './stripe-webhook.service.js';
 
 /** Stripe authenticates with the signature, not a bearer token. */
+@SkipRateLimit()
 @Public()
 @Controller()
 export class StripeWebhookController {

@@ -170,6 +170,10 @@ describe('plan enforcement', () => {
         plan: 'free',
         upgradeRequired: true,
         suggestedPlan: 'glow_up',
+        // The seed's names beside ours (seed-compat.e2e-spec.ts).
+        error: refused.body.message,
+        usage: { current: 1, limit: 1 },
+        upgrade_required: true,
       });
     });
 
@@ -452,12 +456,16 @@ describe('plan enforcement', () => {
       }
     });
 
-    it('does nothing in production, neither the variable nor the header', async () => {
+    // PLAN_VALIDATION_BYPASS itself is refused at boot there (load-config.spec.ts).
+    it.each([
+      ['in production', { NODE_ENV: 'production' }],
+      ['on a real DATABASE_URL when NODE_ENV=production was forgotten', { NODE_ENV: 'development' }],
+    ])('ignores the header %s', async (_name, nodeEnv) => {
       const prod = await createTestApp({
         databaseUrl: a.databaseUrl,
         env: {
-          NODE_ENV: 'production',
-          PLAN_VALIDATION_BYPASS: 'all',
+          ...nodeEnv,
+          DATABASE_URL: a.databaseUrl,
           AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
           STRIPE_SECRET_KEY: 'sk_test_production_test',
           STRIPE_WEBHOOK_SECRET: 'whsec_production_test',
@@ -472,8 +480,9 @@ describe('plan enforcement', () => {
         },
       });
       try {
-        expect(prod.config.enforcement.bypass).toEqual([]);
-        const token = await prod.token({ business: 'biz_prod', role: 'owner' });
+        expect(prod.config.developmentInfrastructure).toBe(false);
+        const business = `biz_prod_${nodeEnv.NODE_ENV}`;
+        const token = await prod.token({ business, role: 'owner' });
         expect((await prod.gql(CREATE_CAMPAIGN, { name: 'p1' }, token)).errors).toBeUndefined();
         const refused = await prod
           .http()

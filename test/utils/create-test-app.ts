@@ -10,7 +10,8 @@ import { AuthService } from '../../src/auth/auth.service.js';
 import { Clock } from '../../src/clock/clock.js';
 import type { AppConfig } from '../../src/config/app-config.types.js';
 import { configureApp } from '../../src/configure-app.js';
-import { loadConfig, type RawEnvironment } from '../../src/config/load-config.js';
+import { loadAppConfig } from '../../src/app-config.sections.js';
+import type { RawEnvironment } from '../../src/config/load-config.js';
 import { createTestDatabase, dropTestDatabase } from './test-database.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,7 +35,8 @@ export interface TestApp {
 }
 
 export function testConfig(env: RawEnvironment = {}): AppConfig {
-  const result = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }, REPO_ROOT);
+  // Rate limits high enough for the concurrency tests; rate-limit.e2e-spec.ts sets its own.
+  const result = loadAppConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_MAX_REQUESTS: '1000000', ...env }, REPO_ROOT);
   if (!result.ok) throw new Error(`test config invalid:\n${result.errors.join('\n')}`);
   return result.config;
 }
@@ -48,7 +50,11 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const ownsDatabase = !options.databaseUrl;
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
-  const config = testConfig({ ...options.env, DATABASE_URL: databaseUrl });
+  // As main.ts does with the embedded PostgreSQL: the URL is filled in after validation, so the
+  // tests run on development infrastructure. Production always has a DATABASE_URL, so it is
+  // validated as one there (tests of the other secure-default rules pass it themselves).
+  const env = options.env?.NODE_ENV === 'production' ? { DATABASE_URL: databaseUrl, ...options.env } : options.env;
+  const config = { ...testConfig(env), databaseUrl };
   const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   // A ManualClock moves the whole app's notion of now (see src/clock/clock.ts).
   if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);

@@ -12,4 +12,9 @@ export abstract class AppException<Code extends string = string> extends Error {
     super(message);
     this.name = new.target.name;
   }
+
+  /** What a REST error body carries beside statusCode, code and message; GraphQL uses `details`. */
+  restDetails(): Record<string, unknown> {
+    return this.details;
+  }
 }

@@ -47,7 +47,7 @@ export class AppExceptionFilter implements ExceptionFilter {
       statusCode: error.httpStatus,
       code: error.code,
       message: error.message,
-      ...error.details,
+      ...error.restDetails(),
     });
     return undefined;
   }

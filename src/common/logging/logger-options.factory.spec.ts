@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
-import { REDACTED_PATHS } from './logger-options.factory.js';
+import { prettyLogTransport, REDACTED_PATHS } from './logger-options.factory.js';
 
 describe('log redaction', () => {
   it('never writes credentials, cookies or Stripe signatures', () => {
@@ -23,5 +23,17 @@ describe('log redaction', () => {
       expect(output).not.toContain(secret);
     }
     expect(output).toContain('[redacted]');
+  });
+});
+
+describe('prettyLogTransport', () => {
+  it('uses pino-pretty on a terminal outside production', () => {
+    expect(prettyLogTransport(false, true)?.target).toBe('pino-pretty');
+  });
+
+  it('keeps JSON when piped or in production', () => {
+    expect(prettyLogTransport(false, false)).toBeUndefined();
+    expect(prettyLogTransport(true, true)).toBeUndefined();
+    expect(prettyLogTransport(true, false)).toBeUndefined();
   });
 });

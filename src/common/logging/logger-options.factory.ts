@@ -18,10 +18,21 @@ export const REDACTED_PATHS = [
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-export function buildLoggerOptions(config: AppConfig): Params {
+/**
+ * Pretty logs (pino-pretty, in a worker thread) only for a person at a terminal outside
+ * production; JSON lines everywhere else, so log shippers and `| jq` get one object per line.
+ */
+export function prettyLogTransport(isProduction: boolean, stdoutIsTty: boolean): { target: string; options: Record<string, unknown> } | undefined {
+  if (isProduction || !stdoutIsTty) return undefined;
+  return { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } };
+}
+
+export function buildLoggerOptions(config: AppConfig, stdoutIsTty = process.stdout.isTTY === true): Params {
+  const transport = prettyLogTransport(config.isProduction, stdoutIsTty);
   return {
     pinoHttp: {
       level: config.logLevel,
+      ...(transport ? { transport } : {}),
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       // Reuse a caller's request id (from a proxy) when it is well formed, else mint one.
       genReqId: (req: IncomingMessage, res: ServerResponse) => {

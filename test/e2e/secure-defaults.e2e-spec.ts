@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SignJWT } from 'jose';
+import { signedEvent } from '../factories/stripe-event.factory.js';
+import { createTestApp, type TestApp } from '../utils/create-test-app.js';
+
+const BILLING = '{ billing { businessId } }';
+const WEBHOOK_SECRET = 'whsec_secure_defaults_test';
+
+describe('secure defaults', () => {
+  describe('tokens must carry exp and live at most AUTH_MAX_TOKEN_AGE', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp({ env: { AUTH_MAX_TOKEN_AGE: '24h' } });
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    const sign = (lifetime: number | undefined, withIat = true) => {
+      const now = Math.floor(Date.now() / 1000);
+      const jwt = new SignJWT({ business_id: 'biz_tokens', role: 'owner' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u1');
+      if (withIat) jwt.setIssuedAt(now);
+      if (lifetime !== undefined) jwt.setExpirationTime(now + lifetime);
+      return jwt.sign(new TextEncoder().encode(t.config.auth.jwtSecret!));
+    };
+
+    it('accepts a token living 24 h', async () => {
+      const res = await t.gql(BILLING, undefined, await sign(86_400));
+      expect(res.errors).toBeUndefined();
+      expect(res.data).toEqual({ billing: { businessId: 'biz_tokens' } });
+    });
+
+    it('refuses a token without exp', async () => {
+      const res = await t.gql(BILLING, undefined, await sign(undefined));
+      expect(res.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+        ['UNAUTHENTICATED', 'Invalid token: missing required "exp" claim'],
+      ]);
+    });
+
+    it('refuses to mint (npm run cli -- token) a token living longer than AUTH_MAX_TOKEN_AGE', async () => {
+      await expect(t.token({ business: 'biz_tokens', role: 'owner', expiresIn: '7d' })).rejects.toThrow(/at most 86400 s \(AUTH_MAX_TOKEN_AGE\)/);
+      await expect(t.token({ business: 'biz_tokens', role: 'owner', expiresIn: '24h' })).resolves.toMatch(/^ey/);
+    });
+
+    it('refuses a token living longer, with or without iat', async () => {
+      const long = await t.gql(BILLING, undefined, await sign(7 * 86_400));
+      expect(long.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+        ['UNAUTHENTICATED', 'Invalid token: token lifetime of 604800 s exceeds the 86400 s allowed (AUTH_MAX_TOKEN_AGE)'],
+      ]);
+      const noIat = await t.gql(BILLING, undefined, await sign(7 * 86_400, false));
+      expect(noIat.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    });
+  });
+
+  describe('rate limits', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp({
+        env: {
+          RATE_LIMIT_WINDOW_SECONDS: '60',
+          RATE_LIMIT_MAX_REQUESTS: '3',
+          RATE_LIMIT_MAX_AUTH_FAILURES: '2',
+          STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+          WEBHOOK_WORKER_ENABLED: 'false',
+        },
+      });
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('answers GraphQL 429 TOO_MANY_REQUESTS with Retry-After past the limit, per token', async () => {
+      const token = await t.token({ business: 'biz_rate', role: 'owner' });
+      const post = (bearer: string) => t.http().post('/graphql').set('authorization', `Bearer ${bearer}`).send({ query: BILLING });
+      for (let i = 0; i < 3; i++) expect((await post(token)).status).toBe(200);
+      const limited = await post(token);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(limited.body.errors?.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['TOO_MANY_REQUESTS']);
+      // Another token (another client) has its own budget.
+      const other = await t.token({ business: 'biz_rate_other', role: 'owner' });
+      expect((await post(other)).status).toBe(200);
+    });
+
+    it('limits REST the same way, and callers without a token per IP', async () => {
+      const token = await t.token({ business: 'biz_rate_rest', role: 'owner' });
+      const codes: number[] = [];
+      for (let i = 0; i < 4; i++) codes.push((await t.http().get('/api/campaigns/can-create').set('authorization', `Bearer ${token}`)).status);
+      expect(codes).toEqual([200, 200, 200, 429]);
+      const limited = await t.http().get('/api/campaigns/can-create').set('authorization', `Bearer ${token}`);
+      expect(limited.body).toMatchObject({ statusCode: 429, code: 'TOO_MANY_REQUESTS', retryable: true });
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+
+      const anonymous: number[] = [];
+      for (let i = 0; i < 4; i++) anonymous.push((await t.gql('{ plans { key } }')).status);
+      expect(anonymous).toEqual([200, 200, 200, 429]);
+    });
+
+    it('does not limit the Stripe webhook route', async () => {
+      for (let i = 0; i < 6; i++) {
+        const event = signedEvent({ secret: WEBHOOK_SECRET });
+        const res = await t.http().post('/api/webhooks/stripe').set('content-type', 'application/json').set('stripe-signature', event.signature).send(event.body);
+        expect(res.status).toBe(200);
+      }
+    });
+  });
+
+  describe('failed authentications', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp({ env: { RATE_LIMIT_MAX_AUTH_FAILURES: '3' } });
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('answers 429 instead of 401 once an IP failed too often, even with a fresh forged token each time', async () => {
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await t.http().get('/api/campaigns/can-create').set('authorization', `Bearer forged.${i}.token`);
+        codes.push(res.status);
+      }
+      expect(codes).toEqual([401, 401, 401, 429, 429]);
+      // A valid token still works: only failures are limited.
+      const token = await t.token({ business: 'biz_auth_ok', role: 'owner' });
+      expect((await t.http().get('/api/campaigns/can-create').set('authorization', `Bearer ${token}`)).status).toBe(200);
+    });
+  });
+
+  it('starts with NODE_ENV=production and everything set, closed to development conveniences', async () => {
+    const prod = await createTestApp({
+      env: {
+        NODE_ENV: 'production',
+        AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
+        STRIPE_SECRET_KEY: 'sk_live_production_boot_test',
+        STRIPE_WEBHOOK_SECRET: 'whsec_production_boot_test',
+        STRIPE_GLOW_UP_MONTHLY_PRICE_ID: 'price_gm',
+        STRIPE_GLOW_UP_YEARLY_PRICE_ID: 'price_gy',
+        STRIPE_VIRAL_SURGE_MONTHLY_PRICE_ID: 'price_vm',
+        STRIPE_VIRAL_SURGE_YEARLY_PRICE_ID: 'price_vy',
+        STRIPE_FAME_FLEX_MONTHLY_PRICE_ID: 'price_fm',
+        STRIPE_FAME_FLEX_YEARLY_PRICE_ID: 'price_fy',
+      },
+    });
+    try {
+      expect(prod.config).toMatchObject({ isProduction: true, developmentInfrastructure: false, auth: { usingDevelopmentSecret: false } });
+      expect((await prod.http().get('/health')).status).toBe(200);
+      const token = await prod.token({ business: 'biz_prod_boot', role: 'owner' });
+      const res = await prod.gql(BILLING, undefined, token);
+      expect(res.data).toEqual({ billing: { businessId: 'biz_prod_boot' } });
+      // Introspection is off in production.
+      expect((await prod.gql('{ __schema { types { name } } }')).status).toBe(400);
+    } finally {
+      await prod.close();
+    }
+  });
+});
