@@ -32,7 +32,7 @@ describe('StripeClientService', () => {
     expect(STRIPE_API_VERSION).toBe('2026-10-28.endive');
     expect(Stripe.API_VERSION).toBe(STRIPE_API_VERSION);
     const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-    const loaded = loadConfig({ NODE_ENV: 'test', STRIPE_SECRET_KEY: 'sk_test_pin' }, root);
+    const loaded = loadConfig({ NODE_ENV: 'test', STRIPE_SECRET_KEY: 'sk_test_pin', STRIPE_API_BASE: 'http://127.0.0.1:12111' }, root);
     if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
     const client = new StripeClientService(new AppConfigService(loaded.config));
     expect(client.apiVersion).toBe(STRIPE_API_VERSION);

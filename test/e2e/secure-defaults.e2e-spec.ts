@@ -134,6 +134,7 @@ describe('secure defaults', () => {
         AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
         STRIPE_SECRET_KEY: 'sk_live_production_boot_test',
         STRIPE_WEBHOOK_SECRET: 'whsec_production_boot_test',
+        APP_URL: 'https://app.example.com',
         STRIPE_GLOW_UP_MONTHLY_PRICE_ID: 'price_gm',
         STRIPE_GLOW_UP_YEARLY_PRICE_ID: 'price_gy',
         STRIPE_VIRAL_SURGE_MONTHLY_PRICE_ID: 'price_vm',
