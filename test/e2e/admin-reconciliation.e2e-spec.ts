@@ -77,7 +77,8 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
     t = await startBillingApp(stripe, {
       env: { WEBHOOK_RETRY_WINDOW: '2s', METRICS_TOKEN, METRICS_PORT: String(metricsPort), RECONCILE_MAX_RPS: '100' },
     });
-    cliEnv = { ...stripe.env, DATABASE_URL: t.databaseUrl, RECONCILE_MAX_RPS: '100' };
+    // DATABASE_URL counts as real infrastructure: the public development JWT secret is refused there.
+    cliEnv = { ...stripe.env, DATABASE_URL: t.databaseUrl, AUTH_JWT_SECRET: 'cli-test-secret-of-at-least-32-characters', RECONCILE_MAX_RPS: '100' };
     admin = await t.token({ admin: true, user: 'ops_bob' });
     await built;
   }, 240_000);
