@@ -122,3 +122,24 @@ describe('POST /api/webhooks/stripe (intake)', () => {
     }
   });
 });
+
+describe('POST /api/webhooks/stripe wakes the workers after the insert commits', () => {
+  it('an event stored while the worker only polls every 10 minutes is picked up at once', async () => {
+    // Stripe is not configured, so the worker's attempt fails: the point is that it made one.
+    const t = await createTestApp({ env: { STRIPE_WEBHOOK_SECRET: NEW_SECRET, WEBHOOK_POLL_INTERVAL_MS: '600000' } });
+    try {
+      const event = signedEvent({ secret: NEW_SECRET });
+      const res = await t.http().post('/api/webhooks/stripe').set('content-type', 'application/json')
+        .set('stripe-signature', event.signature).send(event.body);
+      expect(res.status).toBe(200);
+      let attempts = 0;
+      for (let i = 0; i < 200 && attempts === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        attempts = (await t.dataSource.query('SELECT attempts FROM stripe_events WHERE id = $1', [event.id]))[0].attempts;
+      }
+      expect(attempts).toBeGreaterThan(0);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -28,31 +28,45 @@ export class AppExceptionFilter implements ExceptionFilter {
         extensions: { code: error.code, ...error.details },
       });
     }
-    const response = host.switchToHttp().getResponse<Response>();
-    if (response.headersSent) return undefined;
-    response.status(error.httpStatus).json({
-      statusCode: error.httpStatus,
-      code: error.code,
-      message: error.message,
-      ...error.details,
-    });
+    sendRestError(host.switchToHttp().getResponse<Response>(), error);
     return undefined;
   }
 
   private toAppException(exception: unknown): AppException {
-    if (exception instanceof AppException) return exception;
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const known = HTTP_STATUS_CODES[status];
-      if (known) return new RequestException(known, exception.message, bodyDetails(exception));
-      if (status < 500) {
-        // Other 4xx raised by Nest or Express (e.g. 405, 415): keep the status, say what it was.
-        return new StatusException(status, exception.message);
-      }
-    }
-    this.logger.error({ err: exception }, 'unhandled error');
-    return new RequestException(RequestErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+    return toAppException(exception, this.logger);
   }
+}
+
+function sendRestError(response: Response, error: AppException): void {
+  if (response.headersSent) return;
+  response.status(error.httpStatus).json(restErrorBody(error));
+}
+
+/** The REST error body; also used by the webhook intake, which runs outside Nest's pipeline. */
+export function restErrorBody(error: AppException): Record<string, unknown> {
+  return { statusCode: error.httpStatus, code: error.code, message: error.message, ...error.details };
+}
+
+export function toAppException(exception: unknown, logger: Pick<Logger, 'error'>): AppException {
+  if (exception instanceof AppException) return exception;
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const known = HTTP_STATUS_CODES[status];
+    if (known) return new RequestException(known, exception.message, bodyDetails(exception));
+    if (status < 500) {
+      // Other 4xx raised by Nest or Express (e.g. 405, 415): keep the status, say what it was.
+      return new StatusException(status, exception.message);
+    }
+  }
+  // Body-parser errors (413, 400 for a broken stream) carry an HTTP status of their own.
+  const status = (exception as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const known = HTTP_STATUS_CODES[status];
+    const message = (exception as Error).message;
+    return known ? new RequestException(known, message) : new StatusException(status, message);
+  }
+  logger.error({ err: exception }, 'unhandled error');
+  return new RequestException(RequestErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
 }
 
 /** Keeps what a Nest HttpException body says beyond its status line (e.g. terminus health details). */
