@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { AppException } from '../exceptions/app.exception.js';
 import { RequestErrorCode, RequestException } from '../exceptions/request.exception.js';
+import { isDatabaseUnavailable } from '../../database/database-unavailable.util.js';
 
 const HTTP_STATUS_CODES: Record<number, RequestErrorCode> = {
   400: RequestErrorCode.BAD_USER_INPUT,
@@ -64,6 +65,11 @@ export function toAppException(exception: unknown, logger: Pick<Logger, 'error'>
     const known = HTTP_STATUS_CODES[status];
     const message = (exception as Error).message;
     return known ? new RequestException(known, message) : new StatusException(status, message);
+  }
+  if (isDatabaseUnavailable(exception)) {
+    // Not the caller's fault and not a bug: nothing was granted or written, so a retry is safe.
+    logger.error({ err: exception }, 'database unavailable');
+    return new RequestException(RequestErrorCode.SERVICE_UNAVAILABLE, 'Database unavailable; retry later', { retryable: true });
   }
   logger.error({ err: exception }, 'unhandled error');
   return new RequestException(RequestErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
