@@ -6,7 +6,15 @@ import cliProgress from 'cli-progress';
  */
 export class Progress {
   private readonly bar = new cliProgress.SingleBar(
-    { format: '{bar} {percentage}% | {elapsed}s | {phase}', stream: process.stderr, hideCursor: false, clearOnComplete: false },
+    {
+      format: '{bar} {percentage}% | {elapsed}s | {phase}',
+      stream: process.stderr,
+      hideCursor: false,
+      clearOnComplete: false,
+      // Also when the output goes to a file (background runs): one line every 10 s.
+      noTTYOutput: true,
+      notTTYSchedule: 10_000,
+    },
     cliProgress.Presets.shades_classic,
   );
   private done = 0;

@@ -1,3 +1,4 @@
+import { request as httpRequest, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { signedEvent } from '../factories/stripe-event.factory.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
@@ -103,6 +104,32 @@ describe('POST /api/webhooks/stripe (intake)', () => {
     const res = await post(event.body, event.signature);
     expect(res.status).toBe(413);
     expect(await stored(event.id)).toBeUndefined();
+  });
+
+  it('refuses a chunked body (no content-length) with 413 once it passes 512 kB', async () => {
+    const server = t.app.getHttpServer() as Server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const event = signedEvent({ secret: NEW_SECRET, object: { id: 'sub_chunked', object: 'subscription', pad: 'y'.repeat(700_000) } });
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          { host: '127.0.0.1', port, method: 'POST', path: '/api/webhooks/stripe',
+            headers: { 'content-type': 'application/json', 'stripe-signature': event.signature, 'transfer-encoding': 'chunked' } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        for (let at = 0; at < event.body.length; at += 64_000) req.write(event.body.slice(at, at + 64_000));
+        req.end();
+      });
+      expect(status).toBe(413);
+      expect(await stored(event.id)).toBeUndefined();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('answers 503 when the database is down, so Stripe retries', async () => {
