@@ -24,7 +24,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/stripe/**/*.ts', 'tools/stripe-simulator/**/*.ts', 'test/**/*.ts'],
+    files: ['src/stripe/**/*.ts', 'tools/stripe-simulator/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

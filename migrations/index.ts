@@ -7,6 +7,7 @@ import { Trials1796200000000 } from './1796200000000-Trials.js';
 import { AdminAudit1796300000000 } from './1796300000000-AdminAudit.js';
 import { UsageWindows1796400000000 } from './1796400000000-UsageWindows.js';
 import { WebhookRetryWindowAndOutbox1796500000000 } from './1796500000000-WebhookRetryWindowAndOutbox.js';
+import { WebhookIntakeWakeup1796700000000 } from './1796700000000-WebhookIntakeWakeup.js';
 
 export const MIGRATIONS = [
   InitialSchema1795219765987,
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   AdminAudit1796300000000,
   UsageWindows1796400000000,
   WebhookRetryWindowAndOutbox1796500000000,
+  WebhookIntakeWakeup1796700000000,
 ];

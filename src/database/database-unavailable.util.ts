@@ -10,6 +10,7 @@ const UNAVAILABLE_MESSAGES = [
   /timeout exceeded when trying to connect/,
   /Client has encountered a connection error and is not queryable/,
   /Cannot use a pool after calling end on the pool/,
+  /not currently accepting connections/,
 ];
 
 /**

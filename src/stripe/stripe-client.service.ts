@@ -92,10 +92,11 @@ export class StripeClientService {
   }
 
   /**
-   * Verifies a webhook payload against each configured secret (several during a rotation).
-   * Throws INVALID_SIGNATURE for a missing, malformed, wrong or stale signature.
+   * Checks a webhook payload's signature against each configured secret (several during a
+   * rotation). Throws INVALID_SIGNATURE for a missing, malformed, wrong or stale signature.
+   * Reading the event is the caller's job: a signed body that is not an event is another error.
    */
-  verifyWebhook(rawBody: Buffer, signature: string | undefined): VerifiedStripeEvent {
+  verifyWebhookSignature(payload: string, signature: string | undefined): void {
     const secrets = this.config.values.stripe.webhookSecrets;
     if (secrets.length === 0) {
       throw new StripeException(StripeErrorCode.WEBHOOK_NOT_CONFIGURED, 'STRIPE_WEBHOOK_SECRET is not set');
@@ -106,21 +107,9 @@ export class StripeClientService {
     let lastError = 'invalid signature';
     for (const secret of secrets) {
       try {
-        const event = this.verifier.webhooks.constructEvent(
-          rawBody,
-          signature,
-          secret,
-          this.config.values.webhooks.toleranceSeconds,
-        );
-        return {
-          id: event.id,
-          type: event.type,
-          livemode: event.livemode,
-          apiVersion: event.api_version ?? null,
-          created: new Date(event.created * 1000),
-          object: event.data.object as unknown as Record<string, unknown>,
-          raw: event as unknown as Record<string, unknown>,
-        };
+        // Typed nullable, but the SDK sets it when it builds `webhooks` (constructEvent uses it too).
+        this.verifier.webhooks.signature!.verifyHeader(payload, signature, secret, this.config.values.webhooks.toleranceSeconds);
+        return;
       } catch (error) {
         lastError = (error as Error).message;
       }

@@ -1,6 +1,6 @@
 import { BillingSyncStatus } from '../billing/billing-sync-status.enum.js';
 
-/** NOTIFY channel of new inbox rows (the insert trigger of migration StripeWebhooks uses the same name). */
+/** NOTIFY channel that wakes the workers (the intake notifies after its inserts commit; see StripeWebhookService). */
 export const STRIPE_EVENTS_CHANNEL = 'stripe_events';
 
 export enum BillingDomainEvent {

@@ -28,6 +28,10 @@ export class StripeEventEntity {
   @Column({ type: 'jsonb' })
   payload: { data?: { object?: Record<string, unknown> } } & object;
 
+  /** The body as received, only when `payload` is a cleaned copy (see parse-stripe-event.util.ts). */
+  @Column({ name: 'raw_payload', type: 'text', nullable: true })
+  rawPayload: string | null;
+
   @Column({ type: 'text' })
   status: StripeEventStatus;
 

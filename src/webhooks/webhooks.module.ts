@@ -3,15 +3,13 @@ import { BillingModule } from '../billing/billing.module.js';
 import { StripeModule } from '../stripe/stripe.module.js';
 import { TrialsModule } from '../trials/trials.module.js';
 import { StripeEventProcessorService } from './stripe-event-processor.service.js';
-import { StripeWebhookController } from './stripe-webhook.controller.js';
 import { StripeWebhookService } from './stripe-webhook.service.js';
 import { WebhookInboxService } from './webhook-inbox.service.js';
 import { WebhookWorkerService } from './webhook-worker.service.js';
 
 @Module({
   imports: [StripeModule, BillingModule, TrialsModule],
-  controllers: [StripeWebhookController],
   providers: [StripeWebhookService, StripeEventProcessorService, WebhookWorkerService, WebhookInboxService],
-  exports: [WebhookInboxService, WebhookWorkerService],
+  exports: [WebhookInboxService, WebhookWorkerService, StripeWebhookService],
 })
 export class WebhooksModule {}

@@ -1,3 +1,4 @@
+import { request as httpRequest, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { signedEvent } from '../factories/stripe-event.factory.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
@@ -105,6 +106,32 @@ describe('POST /api/webhooks/stripe (intake)', () => {
     expect(await stored(event.id)).toBeUndefined();
   });
 
+  it('refuses a chunked body (no content-length) with 413 once it passes 512 kB', async () => {
+    const server = t.app.getHttpServer() as Server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const event = signedEvent({ secret: NEW_SECRET, object: { id: 'sub_chunked', object: 'subscription', pad: 'y'.repeat(700_000) } });
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          { host: '127.0.0.1', port, method: 'POST', path: '/api/webhooks/stripe',
+            headers: { 'content-type': 'application/json', 'stripe-signature': event.signature, 'transfer-encoding': 'chunked' } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        for (let at = 0; at < event.body.length; at += 64_000) req.write(event.body.slice(at, at + 64_000));
+        req.end();
+      });
+      expect(status).toBe(413);
+      expect(await stored(event.id)).toBeUndefined();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('answers 503 when the database is down, so Stripe retries', async () => {
     const down = await createTestApp({ env: { STRIPE_WEBHOOK_SECRET: NEW_SECRET, WEBHOOK_WORKER_ENABLED: 'false' } });
     const dbName = new URL(down.databaseUrl).pathname.slice(1);
@@ -119,6 +146,27 @@ describe('POST /api/webhooks/stripe (intake)', () => {
     } finally {
       await t.dataSource.query(`ALTER DATABASE ${dbName} ALLOW_CONNECTIONS true`);
       await down.close();
+    }
+  });
+});
+
+describe('POST /api/webhooks/stripe wakes the workers after the insert commits', () => {
+  it('an event stored while the worker only polls every 10 minutes is picked up at once', async () => {
+    // Stripe is not configured, so the worker's attempt fails: the point is that it made one.
+    const t = await createTestApp({ env: { STRIPE_WEBHOOK_SECRET: NEW_SECRET, WEBHOOK_POLL_INTERVAL_MS: '600000' } });
+    try {
+      const event = signedEvent({ secret: NEW_SECRET });
+      const res = await t.http().post('/api/webhooks/stripe').set('content-type', 'application/json')
+        .set('stripe-signature', event.signature).send(event.body);
+      expect(res.status).toBe(200);
+      let attempts = 0;
+      for (let i = 0; i < 200 && attempts === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        attempts = (await t.dataSource.query('SELECT attempts FROM stripe_events WHERE id = $1', [event.id]))[0].attempts;
+      }
+      expect(attempts).toBeGreaterThan(0);
+    } finally {
+      await t.close();
     }
   });
 });
