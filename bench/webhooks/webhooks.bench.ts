@@ -73,11 +73,17 @@ export async function runWebhooksBench(): Promise<BenchResult> {
   const machine = describeMachine();
   progress.begin('starting PostgreSQL and both servers', 20);
   const db = await startBenchDatabase((line) => progress.log(line));
+  // With DATABASE_URL set the service refuses to start its own simulator and the public JWT
+  // secret (secure defaults), so the bench runs one simulator for every child and sets a secret.
+  const sim = await startStripeSimulator({ port: 0 });
   const children: ChildServer[] = [];
   try {
     const baseEnv = {
       NODE_ENV: 'development',
       DATABASE_URL: db.url,
+      STRIPE_SECRET_KEY: 'sk_test_bench',
+      STRIPE_API_BASE: sim.url,
+      AUTH_JWT_SECRET: 'bench-only-secret-of-at-least-32-characters',
       STRIPE_WEBHOOK_SECRET: SECRET,
       STRIPE_SIM_PORT: String(40_000 + Math.floor(Math.random() * 10_000)),
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
@@ -198,7 +204,7 @@ export async function runWebhooksBench(): Promise<BenchResult> {
     await withClient(db.url, (client) => client.query(`DELETE FROM stripe_events`));
 
     // 4. Event-to-effect lag with the worker on and the simulator as Stripe.
-    const lag = p.phases.includes('lag') ? await measureLag(p, db.url, baseEnv, burstRate, progress) : [];
+    const lag = p.phases.includes('lag') ? await measureLag(p, db.url, baseEnv, sim.url, burstRate, progress) : [];
     progress.stop();
 
     const result: BenchResult = {
@@ -220,6 +226,7 @@ export async function runWebhooksBench(): Promise<BenchResult> {
   } finally {
     progress.stop();
     for (const child of children) await child.stop();
+    await sim.close();
     await db.stop();
   }
 }
@@ -241,12 +248,12 @@ async function measureLag(
   p: Parameters,
   databaseUrl: string,
   baseEnv: Record<string, string>,
+  simUrl: string,
   maxRate: number,
   progress: Progress,
 ) {
-  progress.begin('lag: starting the simulator and the service with its worker', 10);
-  const sim = await startStripeSimulator({ port: 0 });
-  const stripe = new Stripe('sk_test_bench', { ...simulatorConfig(sim.url), maxNetworkRetries: 0 });
+  progress.begin('lag: creating customers and starting the service with its worker', 10);
+  const stripe = new Stripe('sk_test_bench', { ...simulatorConfig(simUrl), maxNetworkRetries: 0 });
   const customers: string[] = [];
   for (let i = 0; i < p.customers; i++) {
     const customer = await stripe.customers.create({ email: `bench${i}@example.test`, metadata: { businessId: `biz_bench_${i}` } });
@@ -254,7 +261,7 @@ async function measureLag(
   }
   const ours = await startChild({
     script: join(DIST, 'src/main.js'),
-    env: { ...baseEnv, STRIPE_SECRET_KEY: 'sk_test_bench', STRIPE_API_BASE: sim.url, WEBHOOK_WORKER_ENABLED: 'true' },
+    env: { ...baseEnv, WEBHOOK_WORKER_ENABLED: 'true' },
   });
   const rows: {
     rate: number;
@@ -328,7 +335,6 @@ async function measureLag(
     }
   } finally {
     await ours.stop();
-    await sim.close();
   }
   return rows;
 }

@@ -33,6 +33,8 @@ export async function startAppProcess(options: { databaseUrl: string; stripeUrl:
       STRIPE_SECRET_KEY: 'sk_test_faults',
       STRIPE_API_BASE: options.stripeUrl,
       STRIPE_WEBHOOK_SECRET: FAULT_SECRET,
+      // A DATABASE_URL is real infrastructure: the public development secret is refused there.
+      AUTH_JWT_SECRET: 'fault-tests-only-secret-of-32-characters-or-more',
       WEBHOOK_POLL_INTERVAL_MS: '200',
       WEBHOOK_RETRY_BASE_MS: '50',
       ...options.env,
