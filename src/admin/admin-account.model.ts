@@ -76,6 +76,15 @@ export class AdminAuditEntryModel {
   createdAt: Date;
 }
 
+@ObjectType('AdminAccountWarning')
+export class AdminAccountWarningModel {
+  @Field({ description: 'MULTIPLE_LIVE_SUBSCRIPTIONS: the customer has several live subscriptions; the highest-ranked decides the plan.' })
+  code: string;
+
+  @Field()
+  message: string;
+}
+
 /** One account as an admin sees it; the lists below it are resolved only when asked for. */
 @ObjectType('AdminBillingAccount')
 export class AdminBillingAccountModel {
@@ -129,6 +138,12 @@ export class AdminBillingAccountModel {
 
   @Field(() => Date, { nullable: true })
   lastSyncedAt: Date | null;
+
+  @Field(() => Int, { description: 'Live subscriptions (active, trialing, past_due, unpaid, paused) of the Stripe customer at the last sync.' })
+  liveSubscriptionCount: number;
+
+  @Field(() => [AdminAccountWarningModel], { description: 'What needs a human on this account; empty when nothing does.' })
+  warnings: AdminAccountWarningModel[];
 
   @Field(() => AdminPlanOverrideModel, { nullable: true })
   override: AdminPlanOverrideModel | null;

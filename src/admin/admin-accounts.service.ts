@@ -24,6 +24,7 @@ import type {
   AdminWebhookEventPageModel,
   AdminWebhookStatsModel,
 } from './admin-webhook-event.model.js';
+import { accountWarnings } from './account-warnings.util.js';
 import { decodeCursor, encodeCursor, pageOf } from './keyset-cursor.util.js';
 
 export interface AccountRef {
@@ -113,6 +114,8 @@ export class AdminAccountsService {
       trialEndsAt: account.trialEndsAt,
       billingSyncStatus: account.billingSyncStatus,
       lastSyncedAt: account.lastSyncedAt,
+      liveSubscriptionCount: account.liveSubscriptionCount,
+      warnings: accountWarnings(account),
       override: account.overridePlanKey
         ? {
             planKey: account.overridePlanKey,

@@ -13,5 +13,6 @@ export function accountSummary(account: AdminBillingAccountModel): Record<string
     onboardingCompleted: account.onboardingCompleted,
     billingSyncStatus: account.billingSyncStatus,
     lastSyncedAt: account.lastSyncedAt,
+    ...(account.warnings.length > 0 ? { warnings: account.warnings.map((w) => `${w.code}: ${w.message}`).join('; ') } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { assessBillingHealth } from './billing-health.util.js';
 
-const calm = { backlog: 0, oldestPendingAgeSeconds: 0, dead: 0, deadUnowned: 0 };
+const calm = { backlog: 0, oldestPendingAgeSeconds: 0, dead: 0, deadUnowned: 0, multipleLiveSubscriptions: 0 };
 
 describe('assessBillingHealth', () => {
   it('is ok with an empty inbox', () => {
@@ -25,5 +25,11 @@ describe('assessBillingHealth', () => {
       '2 dead webhook event(s) need a replay',
       '1 dead webhook event(s) of Stripe customers no business owns',
     ]);
+  });
+
+  it('is degraded by accounts with several live subscriptions', () => {
+    const health = assessBillingHealth({ ...calm, multipleLiveSubscriptions: 1 }, 300);
+    expect(health.status).toBe('degraded');
+    expect(health.reasons).toEqual(['1 account(s) with several live Stripe subscriptions (may be billed twice)']);
   });
 });

@@ -12,6 +12,8 @@ export interface InboxHealth {
   dead: number;
   /** Dead letters of Stripe customers no business owns (listed apart so they hide nothing). */
   deadUnowned: number;
+  /** Accounts whose Stripe customer has more than one live subscription (may be billed twice). */
+  multipleLiveSubscriptions: number;
 }
 
 /**
@@ -37,12 +39,16 @@ export class InboxHealthService {
               count(*) FILTER (WHERE e.status = 'dead' AND ${UNOWNED_EVENT_SQL})::int AS dead_unowned
          FROM stripe_events e WHERE e.status IN ('pending', 'failed', 'dead')`,
     );
+    const [accounts] = await this.dataSource.query(
+      'SELECT count(*)::int AS n FROM billing_accounts WHERE live_subscription_count > 1',
+    );
     const oldest = row.oldest as Date | null;
     return {
       backlog: row.backlog,
       oldestPendingAgeSeconds: oldest ? Math.max(0, (this.clock.now().getTime() - oldest.getTime()) / 1000) : 0,
       dead: row.dead,
       deadUnowned: row.dead_unowned,
+      multipleLiveSubscriptions: accounts.n,
     };
   }
 }

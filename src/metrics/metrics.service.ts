@@ -108,6 +108,14 @@ export class MetricsService {
         this.set({ unowned: 'true' }, health.deadUnowned);
       },
     });
+    new Gauge({
+      name: 'billing_accounts_multiple_live_subscriptions',
+      help: 'Accounts whose Stripe customer has more than one live subscription (the highest-ranked one decides the plan; the customer may be billed twice)',
+      registers: [this.registry],
+      async collect() {
+        this.set((await read()).multipleLiveSubscriptions);
+      },
+    });
   }
 
   /** Node's process metrics (heap, event loop lag, GC...); only where /metrics is served. */

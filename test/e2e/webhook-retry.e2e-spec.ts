@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { AdminAccountsService } from '../../src/admin/admin-accounts.service.js';
 import { BillingSyncService } from '../../src/billing/billing-sync.service.js';
 import { BillingSyncStatus } from '../../src/billing/billing-sync-status.enum.js';
 import { ManualClock } from '../../src/clock/clock.js';
 import { DomainEventsRelayService } from '../../src/domain-events/domain-events-relay.service.js';
 import { DomainEventsService } from '../../src/domain-events/domain-events.service.js';
+import { MetricsService } from '../../src/metrics/metrics.service.js';
 import { WebhookInboxService } from '../../src/webhooks/webhook-inbox.service.js';
 import { WebhookWorkerService } from '../../src/webhooks/webhook-worker.service.js';
 import { signPayload } from '../factories/stripe-event.factory.js';
@@ -460,6 +462,14 @@ describe('sync under failure, linking and retry horizon (simulator behind a prox
     );
     expect(outbox).toHaveLength(1);
     expect(outbox[0].payload.subscriptionIds).toEqual(live);
+    // Seen by an admin, a metric and /health/billing, not only in the log.
+    const view = await t.app.get(AdminAccountsService).view({ businessId: 'biz_twice' });
+    expect(view.liveSubscriptionCount).toBe(2);
+    expect(view.warnings.map((w) => w.code)).toEqual(['MULTIPLE_LIVE_SUBSCRIPTIONS']);
+    expect(await t.app.get(MetricsService).registry.metrics()).toMatch(/^billing_accounts_multiple_live_subscriptions 1$/m);
+    expect((await t.http().get('/health/billing')).body.reasons).toContain(
+      '1 account(s) with several live Stripe subscriptions (may be billed twice)',
+    );
   });
 
   it('holds no inbox or account row while it calls Stripe', async () => {
