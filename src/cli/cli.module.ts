@@ -47,9 +47,10 @@ export class CliModule {
       module: CliModule,
       imports: [
         ConfigModule.forRoot(config),
+        // AuthService (the token command) reads the Clock too, database or not.
+        ClockModule,
         ...(databaseUrl
           ? [
-              ClockModule,
               TypeOrmModule.forRootAsync({
                 useFactory: () => buildTypeOrmModuleOptions(databaseUrl, 4),
                 // The same migrations as the service, so a command never meets an older schema.
