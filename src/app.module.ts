@@ -20,7 +20,7 @@ import type { AppConfig } from './config/app-config.types.js';
 import { ConfigModule } from './config/config.module.js';
 import { CreatorSearchesModule } from './creator-searches/creator-searches.module.js';
 import { DomainEventsModule } from './domain-events/domain-events.module.js';
-import { buildDataSourceOptions } from './database/data-source-options.js';
+import { buildTypeOrmModuleOptions } from './database/data-source-options.js';
 import { guardPoolErrors } from './database/guard-pool-errors.util.js';
 import { runMigrationsLocked } from './database/run-migrations.util.js';
 import { EnforcementModule } from './enforcement/enforcement.module.js';
@@ -46,8 +46,9 @@ export class AppModule {
         ClockModule,
         LoggerModule.forRoot(buildLoggerOptions(config)),
         TypeOrmModule.forRootAsync({
-          useFactory: () => buildDataSourceOptions(databaseUrl),
-          // Migrations run before any module touches a table.
+          useFactory: () => buildTypeOrmModuleOptions(databaseUrl),
+          // Migrations run before any module touches a table. `options.entities` holds every imported
+          // module's TypeOrmModule.forFeature entities (autoLoadEntities).
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
             guardPoolErrors(dataSource, new Logger('Database'));

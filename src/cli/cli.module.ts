@@ -8,7 +8,7 @@ import { AuthService } from '../auth/auth.service.js';
 import { ClockModule } from '../clock/clock.module.js';
 import type { AppConfig } from '../config/app-config.types.js';
 import { ConfigModule } from '../config/config.module.js';
-import { buildDataSourceOptions } from '../database/data-source-options.js';
+import { buildTypeOrmModuleOptions } from '../database/data-source-options.js';
 import { runMigrationsLocked } from '../database/run-migrations.util.js';
 import { DomainEventsModule } from '../domain-events/domain-events.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
@@ -47,11 +47,12 @@ export class CliModule {
       module: CliModule,
       imports: [
         ConfigModule.forRoot(config),
+        // AuthService (the token command) reads the Clock too, database or not.
+        ClockModule,
         ...(databaseUrl
           ? [
-              ClockModule,
               TypeOrmModule.forRootAsync({
-                useFactory: () => buildDataSourceOptions(databaseUrl, 4),
+                useFactory: () => buildTypeOrmModuleOptions(databaseUrl, 4),
                 // The same migrations as the service, so a command never meets an older schema.
                 dataSourceFactory: async (options) => {
                   const dataSource = await new DataSource(options!).initialize();

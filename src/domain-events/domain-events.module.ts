@@ -1,4 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DomainEventEntity } from './domain-event.entity.js';
 import { DomainEventsRelayService } from './domain-events-relay.service.js';
 import { DomainEventsService } from './domain-events.service.js';
 
@@ -12,6 +14,11 @@ import { DomainEventsService } from './domain-events.service.js';
 export class DomainEventsModule {
   static forRoot(options: { relay: boolean }): DynamicModule {
     const providers = options.relay ? [DomainEventsService, DomainEventsRelayService] : [DomainEventsService];
-    return { module: DomainEventsModule, providers, exports: providers };
+    return {
+      module: DomainEventsModule,
+      imports: [TypeOrmModule.forFeature([DomainEventEntity])],
+      providers,
+      exports: providers,
+    };
   }
 }
