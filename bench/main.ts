@@ -1,10 +1,14 @@
 import { writeResult } from './lib/bench-env.js';
 import type { BenchResult } from './lib/bench-env.js';
+import { runEnforcementBench } from './enforcement/enforcement.bench.js';
+import { runTrialsBench } from './trials/trials.bench.js';
 import { runWebhooksBench } from './webhooks/webhooks.bench.js';
 
 /** `npm run bench [name]`: runs one benchmark, or all of them, and writes bench/results/<name>.json. */
 const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   webhooks: runWebhooksBench,
+  enforcement: runEnforcementBench,
+  trials: runTrialsBench,
 };
 
 async function main(): Promise<void> {

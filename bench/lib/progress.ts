@@ -23,6 +23,7 @@ export class Progress {
   private phaseStart = 0;
   private phaseLength = 0;
   private phase = 'starting';
+  private stopped = false;
 
   constructor(private readonly totalSeconds: number) {
     this.bar.start(totalSeconds, 0, { phase: this.phase, elapsed: 0 });
@@ -45,6 +46,8 @@ export class Progress {
   }
 
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     clearInterval(this.timer);
     this.bar.update(this.totalSeconds, { phase: 'done', elapsed: this.elapsed() });
     this.bar.stop();
