@@ -47,6 +47,8 @@ export interface AppConfig {
     /** Events of a customer no business owns are parked as unowned after this long. */
     unownedAfterMs: number;
     pollIntervalMs: number;
+    /** Customers one instance's worker processes at once (each under its own advisory lock). */
+    workerConcurrency: number;
     toleranceSeconds: number;
   };
   pastDueGraceDays: number;

@@ -125,6 +125,13 @@ export class EnvironmentVariables {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(32)
+  WEBHOOK_WORKER_CONCURRENCY?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   @Max(3600)
   WEBHOOK_TOLERANCE_SECONDS?: number;
 
@@ -282,6 +289,7 @@ export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
   WEBHOOK_UNOWNED_AFTER: 'how long events of a Stripe customer no business owns are retried before they are parked as unowned, e.g. 1h (default 1h)',
   WEBHOOK_RETRY_BASE_MS: 'first retry delay of a failed webhook event in ms, doubled per attempt up to 1 h (default 5000)',
   WEBHOOK_POLL_INTERVAL_MS: 'how often the inbox is polled besides LISTEN/NOTIFY, in ms (default 2000)',
+  WEBHOOK_WORKER_CONCURRENCY: 'how many customers this instance\'s webhook worker processes at once, 1-32 (default 4)',
   WEBHOOK_TOLERANCE_SECONDS: 'largest accepted age of a Stripe-Signature timestamp in seconds (default 300)',
   PAST_DUE_GRACE_DAYS: 'days a past_due subscription keeps its plan, 0-60 (default 7)',
   ENTITLEMENTS_CACHE_TTL_MS:

@@ -144,6 +144,7 @@ export function loadConfig(rawEnv: RawEnvironment, cwd: string, sections: readon
         unownedAfterMs: parseDuration(vars.WEBHOOK_UNOWNED_AFTER ?? '1h'),
         retryBaseMs: vars.WEBHOOK_RETRY_BASE_MS ?? 5000,
         pollIntervalMs: vars.WEBHOOK_POLL_INTERVAL_MS ?? 2000,
+        workerConcurrency: vars.WEBHOOK_WORKER_CONCURRENCY ?? 4,
         toleranceSeconds: vars.WEBHOOK_TOLERANCE_SECONDS ?? 300,
       },
       pastDueGraceDays: vars.PAST_DUE_GRACE_DAYS ?? 7,

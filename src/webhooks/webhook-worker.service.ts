@@ -28,7 +28,8 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
   private readonly logger = new Logger(WebhookWorkerService.name);
   private readonly listener: PgListener;
   private poller: NodeJS.Timeout | undefined;
-  private draining: Promise<void> | undefined;
+  /** Drain loops running now, at most webhooks.workerConcurrency. */
+  private readonly loops = new Set<Promise<void>>();
   private wakeAgain = false;
   private stopped = false;
 
@@ -61,29 +62,44 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     this.stopped = true;
     if (this.poller) clearInterval(this.poller);
     await this.listener.stop();
-    await this.draining;
+    await Promise.all([...this.loops]);
   }
 
-  /** Starts a drain unless one runs; one that runs goes round again. */
+  /**
+   * Starts a drain loop unless all webhooks.workerConcurrency loops run; then one of them goes
+   * round again when it ends. A loop that claimed a customer starts another (up to the limit),
+   * so the loops fan out over customers while there is work and end when there is none. Each
+   * loop holds its customer's advisory lock, as separate instances do: one customer's events are
+   * never processed by two loops at once, and stay in order.
+   */
   wake(): void {
     if (this.stopped) return;
-    if (this.draining) {
+    if (this.loops.size >= this.config.values.webhooks.workerConcurrency) {
       this.wakeAgain = true;
       return;
     }
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
+    const loop: Promise<void> = this.drain(() => this.spread()).finally(() => {
+      this.loops.delete(loop);
       if (this.wakeAgain) {
         this.wakeAgain = false;
         this.wake();
       }
     });
+    this.loops.add(loop);
   }
 
-  /** Processes due events until none is left. Resolves when the inbox is drained (tests await it). */
-  async drain(): Promise<void> {
+  /** One more loop while there is work and room for it. */
+  private spread(): void {
+    if (!this.stopped && this.loops.size < this.config.values.webhooks.workerConcurrency) this.wake();
+  }
+
+  /**
+   * Processes due events until none is left. Resolves when the inbox is drained (tests await it).
+   * `onClaimed` runs each time a customer's events were claimed.
+   */
+  async drain(onClaimed?: () => void): Promise<void> {
     try {
-      while (!this.stopped && (await this.processNext())) {
+      while (!this.stopped && (await this.processNext(onClaimed))) {
         // keep going
       }
     } catch (error) {
@@ -92,7 +108,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
   }
 
   /** Claims and applies one customer's due events. False when nothing was due (or all is taken). */
-  async processNext(): Promise<boolean> {
+  async processNext(onClaimed?: () => void): Promise<boolean> {
     const now = this.clock.now();
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
@@ -100,6 +116,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     try {
       held = await this.claimKey(runner, now);
       if (held === null) return false;
+      onClaimed?.();
       // Read after the lock: a worker that held it committed before letting go.
       const events = await this.openEvents(runner.manager, held, now);
       if (events.length === 0) return true;
