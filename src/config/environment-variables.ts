@@ -69,6 +69,10 @@ export class EnvironmentVariables {
   STRIPE_SECRET_KEY?: string;
 
   @IsOptional()
+  @IsIn(['true', 'false'])
+  STRIPE_TEST_MODE_IN_PRODUCTION?: string;
+
+  @IsOptional()
   @IsString()
   STRIPE_WEBHOOK_SECRET?: string;
 
@@ -282,6 +286,7 @@ export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
   STRIPE_API_BASE: 'override of the Stripe API address, e.g. http://127.0.0.1:12111 for the simulator',
   STRIPE_SIM_PORT: 'port of the Stripe simulator (npm run stripe:sim, and npm start without STRIPE_SECRET_KEY); default 12111, the next free one if busy',
   PLAN_CATALOG_PATH: 'path of the plan catalog JSON (default catalogs/default.json)',
+  STRIPE_TEST_MODE_IN_PRODUCTION: 'true on a staging deployment that runs NODE_ENV=production against Stripe test mode; otherwise a test key is refused in production (default false)',
   WEBHOOK_WORKER_ENABLED: 'true or false: whether this instance processes the webhook inbox (default true)',
   WEBHOOK_RETRY_WINDOW: 'how long a failing webhook event is retried before it is dead, e.g. 72h (default 72h, Stripe\'s own horizon)',
   WEBHOOK_RETRY_MAX_DELAY: 'longest wait between two retries of a webhook event, e.g. 1h (default 1h)',

@@ -304,6 +304,20 @@ describe('loadConfig: development conveniences need development infrastructure, 
       expect(errorsOf({ ...PRODUCTION, STRIPE_SECRET_KEY: key })).toEqual([]);
     }
   });
+
+  it('refuses a test key in production unless the deployment says it runs on Stripe test mode', () => {
+    for (const key of ['sk_test_abc', 'rk_test_abc']) {
+      expect(errorsOf({ ...PRODUCTION, STRIPE_SECRET_KEY: key })).toEqual([
+        expect.stringMatching(/^STRIPE_SECRET_KEY: is a test key in production, where owners would never be charged/),
+      ]);
+      expect(errorsOf({ ...PRODUCTION, STRIPE_SECRET_KEY: key, STRIPE_TEST_MODE_IN_PRODUCTION: 'true' })).toEqual([]);
+      // Outside production a test key is what is expected.
+      expect(errorsOf({ ...REAL_WITHOUT_NODE_ENV, STRIPE_SECRET_KEY: key })).toEqual([]);
+    }
+    expect(errorsOf({ ...PRODUCTION, STRIPE_TEST_MODE_IN_PRODUCTION: 'yes' })).toEqual([
+      expect.stringMatching(/^STRIPE_TEST_MODE_IN_PRODUCTION: invalid value/),
+    ]);
+  });
 });
 
 describe('loadConfig: AUTH_MAX_TOKEN_AGE', () => {

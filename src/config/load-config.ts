@@ -66,6 +66,14 @@ export function loadConfig(rawEnv: RawEnvironment, cwd: string, sections: readon
   if (env.STRIPE_SECRET_KEY && /^(sk|rk)_live_/.test(env.STRIPE_SECRET_KEY) && !isProduction) {
     problem('STRIPE_SECRET_KEY', `is a live key but NODE_ENV is ${nodeEnv}: set NODE_ENV=production, or use a test key (sk_test_ or rk_test_)`);
   }
+  if (
+    isProduction &&
+    env.STRIPE_SECRET_KEY &&
+    /^(sk|rk)_test_/.test(env.STRIPE_SECRET_KEY) &&
+    env.STRIPE_TEST_MODE_IN_PRODUCTION !== 'true'
+  ) {
+    problem('STRIPE_SECRET_KEY', 'is a test key in production, where owners would never be charged: use a live key, or set STRIPE_TEST_MODE_IN_PRODUCTION=true on a staging deployment');
+  }
   if (env.AUTH_JWKS_URL) {
     if (!env.AUTH_JWT_ISSUER) problem('AUTH_JWT_ISSUER', 'missing; required with AUTH_JWKS_URL');
     if (!env.AUTH_JWT_AUDIENCE) problem('AUTH_JWT_AUDIENCE', 'missing; required with AUTH_JWKS_URL');

@@ -468,6 +468,8 @@ describe('plan enforcement', () => {
           DATABASE_URL: a.databaseUrl,
           AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
           STRIPE_SECRET_KEY: 'sk_test_production_test',
+          // A staging-like deployment: production settings on Stripe test mode.
+          STRIPE_TEST_MODE_IN_PRODUCTION: 'true',
           STRIPE_WEBHOOK_SECRET: 'whsec_production_test',
           APP_URL: 'https://app.example.test',
           WEBHOOK_WORKER_ENABLED: 'false',
