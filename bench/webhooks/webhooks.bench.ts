@@ -261,7 +261,11 @@ async function measureLag(
   }
   const ours = await startChild({
     script: join(DIST, 'src/main.js'),
-    env: { ...baseEnv, WEBHOOK_WORKER_ENABLED: 'true' },
+    env: {
+      ...baseEnv,
+      WEBHOOK_WORKER_ENABLED: 'true',
+      ...(process.env.BENCH_WORKER_CONCURRENCY ? { WEBHOOK_WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY } : {}),
+    },
   });
   const rows: {
     rate: number;

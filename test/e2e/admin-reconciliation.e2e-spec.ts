@@ -15,6 +15,8 @@ import {
 import type { TestApp } from '../utils/create-test-app.js';
 import { CREATE_CAMPAIGN } from '../utils/enforcement-helpers.js';
 import { buildCli, runCli, type CliResult } from '../utils/run-cli.js';
+import { DEVELOPMENT_JWT_SECRET } from '../../src/config/load-config.js';
+import { jwtVerify } from 'jose';
 
 const BIZ = 'biz_recon';
 const EMAIL = 'owner@recon.test';
@@ -85,6 +87,14 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
   afterAll(async () => {
     await t.close();
     await stripe.close();
+  });
+
+  it("prints a development token with nothing configured (the README's tour)", async () => {
+    const result = await runCli(['token', '--business', 'acme', '--role', 'owner', '--email', 'owner@acme.test'], {});
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const { payload } = await jwtVerify(result.stdout.trim(), new TextEncoder().encode(DEVELOPMENT_JWT_SECRET));
+    expect(payload).toMatchObject({ business_id: 'acme', role: 'owner', email: 'owner@acme.test' });
   });
 
   it('counts webhook outcomes, Stripe calls and denials in /metrics as a scenario runs', async () => {
