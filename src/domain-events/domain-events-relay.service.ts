@@ -72,8 +72,20 @@ export class DomainEventsRelayService implements OnApplicationBootstrap, OnAppli
     });
   }
 
-  /** Dispatches every due row; resolves when none is left (tests await it). */
-  async dispatchAll(): Promise<void> {
+  /**
+   * Dispatches every due row, after any dispatch this instance runs in the background: rows
+   * that run has claimed are hidden from another claim (SKIP LOCKED) until it commits, so only
+   * waiting for it tells that they were emitted. Tests and the CLI await it.
+   */
+  async drain(): Promise<void> {
+    do {
+      await this.running;
+      await this.dispatchAll();
+    } while (this.running);
+  }
+
+  /** Dispatches every due row this call can claim; resolves when none is left. */
+  private async dispatchAll(): Promise<void> {
     try {
       while (!this.stopped && (await this.dispatchBatch()) > 0) {
         // keep going

@@ -5,8 +5,7 @@ import { ADVISORY_LOCK } from '../../src/database/advisory-locks.constant.js';
 import { TrialExpiryService } from '../../src/trials/trial-expiry.service.js';
 import { TrialDomainEventName, type TrialDomainEvent } from '../../src/trials/trial.types.js';
 import { TrialsService } from '../../src/trials/trials.service.js';
-import { checkout, settle, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
-import { DomainEventsRelayService } from '../../src/domain-events/domain-events-relay.service.js';
+import { checkout, flushDomainEvents, settle, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
 import { createTestApp, type GraphqlResponse, type TestApp } from '../utils/create-test-app.js';
 import { CREATE_CAMPAIGN, campaignCount, setPlan, type CampaignData } from '../utils/enforcement-helpers.js';
 
@@ -33,22 +32,6 @@ interface StartData {
   startTrial: { businessId: string; planSource: string; plan: { key: string }; trial: TrialData };
 }
 
-/**
- * Waits until the outbox is empty: dispatches here, and waits for batches another instance's
- * relay has claimed (SKIP LOCKED hides them from this one) to finish.
- */
-async function flushDomainEvents(...apps: TestApp[]): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    for (const app of apps) await app.app.get(DomainEventsRelayService).dispatchAll();
-    const [{ open }]: { open: number }[] = await apps[0].dataSource.query(
-      'SELECT count(*)::int AS open FROM domain_events WHERE dispatched_at IS NULL',
-    );
-    if (open === 0) return;
-    if (Date.now() > deadline) throw new Error(`${open} domain events still undispatched`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** Every trial.* event an app emits, in order. */
 function recordTrialEvents(t: TestApp): TrialDomainEvent[] {

@@ -243,11 +243,11 @@ describe('Stripe unreachable: retry window and emergency fallback (app clock dri
       // The same occurrence recorded again (a replay) is not stored twice.
       expect(await outbox.record(manager, { name: 'test.outbox_probe', businessId: 'biz_probe', key: 'k1', payload: {} })).toBe(false);
     });
-    await relay.dispatchAll();
+    await relay.drain();
     expect(received).toEqual([]);
     clock.advance(MINUTE);
-    await relay.dispatchAll();
-    await relay.dispatchAll();
+    await relay.drain();
+    await relay.drain();
     expect(received).toEqual(['k1']);
   });
 });

@@ -103,7 +103,7 @@ export async function settle(stripe: SimulatedStripe, apps: TestApp[], timeoutMs
       );
       if (again === 0) {
         // Domain events of what was just applied reach the in-process listeners.
-        await Promise.all(apps.map((app) => app.app.get(DomainEventsRelayService).dispatchAll()));
+        await flushDomainEvents(...apps);
         return;
       }
     }
@@ -113,6 +113,25 @@ export async function settle(stripe: SimulatedStripe, apps: TestApp[], timeoutMs
     `SELECT id, type, status, attempts, last_error FROM stripe_events WHERE status IN ('pending', 'failed')`,
   );
   throw new Error(`webhooks did not settle in time: ${JSON.stringify(open)}`);
+}
+
+/**
+ * Waits until every fresh outbox row was emitted: drains each instance's relay (which waits for
+ * its own background dispatch) and then checks the table, since a batch another instance's relay
+ * claimed is hidden from this one until it commits. A row whose listener failed waits its
+ * backoff and is not waited for.
+ */
+export async function flushDomainEvents(...apps: TestApp[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await Promise.all(apps.map((app) => app.app.get(DomainEventsRelayService).drain()));
+    const [{ open }]: { open: number }[] = await apps[0].dataSource.query(
+      'SELECT count(*)::int AS open FROM domain_events WHERE dispatched_at IS NULL AND attempts = 0',
+    );
+    if (open === 0) return;
+    if (Date.now() > deadline) throw new Error(`${open} domain events still undispatched`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 /** Opens a subscription checkout for a business and completes it on the simulator's hosted page. */
