@@ -1,18 +1,54 @@
 import { describe, expect, it } from '@jest/globals';
-import { rateLimitTracker } from './rate-limit-tracker.util.js';
+import { bearerToken, rateLimitTracker, resolveRateLimitTracker } from './rate-limit-tracker.util.js';
 
 describe('rateLimitTracker', () => {
-  it('counts a request with a bearer token against the token, hashed', () => {
-    const tracker = rateLimitTracker('Bearer abc.def.ghi', '10.0.0.1');
+  it('counts a verified token against the token, hashed', () => {
+    const tracker = rateLimitTracker('abc.def.ghi', '10.0.0.1');
     expect(tracker).toMatch(/^token:[0-9a-f]{32}$/);
     expect(tracker).not.toContain('abc');
-    expect(rateLimitTracker('bearer abc.def.ghi', '10.0.0.2')).toBe(tracker);
-    expect(rateLimitTracker('Bearer other', '10.0.0.1')).not.toBe(tracker);
+    expect(rateLimitTracker('abc.def.ghi', '10.0.0.2')).toBe(tracker);
+    expect(rateLimitTracker('other', '10.0.0.1')).not.toBe(tracker);
   });
 
-  it('counts a request without a token against its IP', () => {
+  it('counts a request without a verified token against its IP', () => {
     expect(rateLimitTracker(undefined, '10.0.0.1')).toBe('ip:10.0.0.1');
-    expect(rateLimitTracker('Basic dXNlcjpwYXNz', '10.0.0.1')).toBe('ip:10.0.0.1');
     expect(rateLimitTracker(undefined, undefined)).toBe('ip:unknown');
+  });
+});
+
+describe('bearerToken', () => {
+  it('reads the token of a Bearer header only', () => {
+    expect(bearerToken('Bearer abc.def')).toBe('abc.def');
+    expect(bearerToken('bearer abc.def')).toBe('abc.def');
+    expect(bearerToken(['Bearer first', 'Bearer second'])).toBe('first');
+    expect(bearerToken('Basic dXNlcjpwYXNz')).toBeUndefined();
+    expect(bearerToken('Bearer two words')).toBeUndefined();
+    expect(bearerToken(undefined)).toBeUndefined();
+  });
+});
+
+describe('resolveRateLimitTracker', () => {
+  const accept = (valid: string) => (token: string) => (token === valid ? Promise.resolve({}) : Promise.reject(new Error('invalid')));
+
+  it('gives a verified token its own budget', async () => {
+    expect(await resolveRateLimitTracker('Bearer good', '10.0.0.1', accept('good'))).toBe(rateLimitTracker('good', '10.0.0.1'));
+  });
+
+  it('counts forged tokens against the IP, so a fresh one per request shares one budget', async () => {
+    const trackers = await Promise.all(
+      ['forged.1', 'forged.2', 'forged.3'].map((token) => resolveRateLimitTracker(`Bearer ${token}`, '10.0.0.9', accept('good'))),
+    );
+    expect(new Set(trackers)).toEqual(new Set(['ip:10.0.0.9']));
+  });
+
+  it('counts a request without a bearer against the IP without verifying anything', async () => {
+    const verified: string[] = [];
+    const verify = (token: string) => {
+      verified.push(token);
+      return Promise.resolve({});
+    };
+    expect(await resolveRateLimitTracker(undefined, '10.0.0.1', verify)).toBe('ip:10.0.0.1');
+    expect(await resolveRateLimitTracker('Basic dXNlcjpwYXNz', '10.0.0.1', verify)).toBe('ip:10.0.0.1');
+    expect(verified).toEqual([]);
   });
 });

@@ -1,14 +1,35 @@
 import { createHash } from 'node:crypto';
 
-/**
- * Whom a request is counted against: its bearer token when it has one (each signed-in client
- * gets its own budget, even behind one NAT), else its IP. The token is hashed so the limiter's
- * storage never holds a credential. Forged tokens are cheap, so failed authentications are also
- * limited per IP (AuthFailureLimiter).
- */
-export function rateLimitTracker(authorization: string | string[] | undefined, ip: string | undefined): string {
+/** The token of an `Authorization: Bearer <token>` header, if that is what the header holds. */
+export function bearerToken(authorization: string | string[] | undefined): string | undefined {
   const header = Array.isArray(authorization) ? authorization[0] : authorization;
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  if (match) return `token:${createHash('sha256').update(match[1]).digest('hex').slice(0, 32)}`;
+  return match?.[1];
+}
+
+/**
+ * Whom a request is counted against: its token once that token was verified (each signed-in
+ * client gets its own budget, even behind one NAT), else its IP. Only a verified token earns a
+ * budget of its own: forging one costs nothing, so an unverified token (and a public route, where
+ * nothing checks it) counts against the IP like no token at all. The token is hashed so the
+ * limiter's storage never holds a credential.
+ */
+export function rateLimitTracker(verifiedToken: string | undefined, ip: string | undefined): string {
+  if (verifiedToken) return `token:${createHash('sha256').update(verifiedToken).digest('hex').slice(0, 32)}`;
   return `ip:${ip ?? 'unknown'}`;
+}
+
+/** The tracker of a request: verifies its bearer token (any failure means "count the IP"). */
+export async function resolveRateLimitTracker(
+  authorization: string | string[] | undefined,
+  ip: string | undefined,
+  verify: (token: string) => Promise<unknown>,
+): Promise<string> {
+  const token = bearerToken(authorization);
+  if (token === undefined) return rateLimitTracker(undefined, ip);
+  const verified = await verify(token).then(
+    () => true,
+    () => false,
+  );
+  return rateLimitTracker(verified ? token : undefined, ip);
 }

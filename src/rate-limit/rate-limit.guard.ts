@@ -1,29 +1,31 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { GqlContextType } from '@nestjs/graphql';
 import { getRequest } from '../auth/request-context.util.js';
 import { RequestErrorCode, RequestException } from '../common/exceptions/request.exception.js';
-import { AppConfigService } from '../config/app-config.service.js';
+import type { RateLimitedRequest } from './rate-limit.middleware.js';
 import { rateLimitTracker } from './rate-limit-tracker.util.js';
-import { RateLimitStore } from './rate-limit.store.js';
+import { RequestRateLimiter } from './request-rate-limiter.service.js';
 import { SKIP_RATE_LIMIT_KEY } from './skip-rate-limit.decorator.js';
 
 /**
- * Global guard for REST and GraphQL (each root field of an operation counts once), per token
- * else per IP. A refusal is 429 TOO_MANY_REQUESTS with Retry-After in both transports.
+ * Global guard counting REST requests, against the tracker rateLimitMiddleware resolved (verified
+ * token, else IP). GraphQL is counted by the middleware, once per HTTP request, so resolvers pass.
+ * A refusal is 429 TOO_MANY_REQUESTS with Retry-After.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly store: RateLimitStore,
-    private readonly config: AppConfigService,
+    private readonly limiter: RequestRateLimiter,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
+    if (context.getType<GqlContextType>() === 'graphql') return true;
     if (this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT_KEY, [context.getHandler(), context.getClass()])) return true;
-    const request = getRequest(context);
-    const { windowSeconds, maxRequests } = this.config.values.rateLimit;
-    const hit = this.store.hit(`requests:${rateLimitTracker(request.headers.authorization, request.ip)}`, windowSeconds, maxRequests);
+    const request = getRequest(context) as RateLimitedRequest;
+    // Without the middleware (an app not set up by configureApp) nothing was verified: count the IP.
+    const hit = this.limiter.hit(request.rateLimitTracker ?? rateLimitTracker(undefined, request.ip));
     if (!hit.allowed) throw tooManyRequests(hit.retryAfterSeconds);
     return true;
   }

@@ -105,6 +105,58 @@ describe('secure defaults', () => {
     });
   });
 
+  describe('rate limits count HTTP requests, per verified token', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp({ env: { RATE_LIMIT_WINDOW_SECONDS: '60', RATE_LIMIT_MAX_REQUESTS: '3' } });
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    const post = (body: unknown, bearer?: string) => {
+      const req = t.http().post('/graphql').set('content-type', 'application/json');
+      if (bearer) req.set('authorization', `Bearer ${bearer}`);
+      return req.send(body as object);
+    };
+    const codes = (res: { body: { errors?: { extensions?: { code?: string } }[] } }) => res.body.errors?.map((e) => e.extensions?.code);
+
+    it('counts a forged bearer on a public field against the IP: a fresh one per request does not escape the limit', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await post({ query: '{ plans { key } }' }, `forged.${i}.${Math.random()}`)).status);
+      expect(statuses).toEqual([200, 200, 200]);
+      const limited = await post({ query: '{ plans { key } }' }, `forged.last.${Math.random()}`);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(codes(limited)).toEqual(['TOO_MANY_REQUESTS']);
+      // Without a bearer the same IP is over its budget too: the forged ones were counted there.
+      expect((await post({ query: '{ plans { key } }' })).status).toBe(429);
+      // @SkipRateLimit() routes stay open to the same IP.
+      expect((await t.http().get('/health')).status).toBe(200);
+    });
+
+    it('counts requests that fail parsing or validation, and __typename-only queries, and answers them 429 once over', async () => {
+      const token = await t.token({ business: 'biz_rate_invalid', role: 'owner' });
+      expect((await post({ query: '{ __typename }' }, token)).status).toBe(200);
+      expect(codes(await post({ query: '{ nope }' }, token))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+      expect(codes(await post({ query: '{' }, token))).toEqual(['GRAPHQL_PARSE_FAILED']);
+      const valid = await post({ query: BILLING }, token);
+      expect(valid.status).toBe(429);
+      expect(Number(valid.headers['retry-after'])).toBeGreaterThan(0);
+      const invalid = await post({ query: '{' }, token);
+      expect(invalid.status).toBe(429);
+      expect(codes(invalid)).toEqual(['TOO_MANY_REQUESTS']);
+    });
+
+    it('counts one HTTP request once, whatever its number of root fields', async () => {
+      const token = await t.token({ business: 'biz_rate_fields', role: 'owner' });
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await post({ query: '{ plans { key } billing { businessId } }' }, token)).status);
+      expect(statuses).toEqual([200, 200, 200]);
+      expect((await post({ query: BILLING }, token)).status).toBe(429);
+    });
+  });
+
   describe('failed authentications', () => {
     let t: TestApp;
     beforeAll(async () => {
