@@ -14,6 +14,7 @@ import { StripeCatalogService } from './stripe/stripe-catalog.service.js';
 import type { StripeSimulator } from '../tools/stripe-simulator/index.js';
 import { prettyLogTransport } from './common/logging/logger-options.factory.js';
 import { configureApp } from './configure-app.js';
+import { findFreePort } from './common/utils/find-free-port.util.js';
 
 // Local only: signs the simulator's deliveries to this process, never accepted in production.
 const LOCAL_SIMULATOR_WEBHOOK_SECRET = 'whsec_local_simulator';
@@ -60,7 +61,6 @@ async function bootstrap(): Promise<void> {
     }
 
     if (config.developmentInfrastructure && !config.stripe.secretKey) {
-      const { findFreePort } = await import('./database/embedded-postgres.starter.js');
       const { startStripeSimulator } = await import('../tools/stripe-simulator/index.js');
       const port = await findFreePort(config.stripe.simulatorPort);
       simulator = await startStripeSimulator({

