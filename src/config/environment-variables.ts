@@ -14,7 +14,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * Every static environment variable the service reads, with its rule. Defaults live in
  * `load-config.ts` so that production can tell "unset" from "set to the default".
  * Per-plan price ids (STRIPE_<PLAN>_<INTERVAL>_PRICE_ID) depend on the catalog and are
- * checked there.
+ * checked by the plans module's config section (src/plans/plan-config.util.ts).
  */
 export class EnvironmentVariables {
   @IsOptional()
@@ -167,7 +167,10 @@ export class EnvironmentVariables {
   @Max(50)
   GRAPHQL_MAX_DEPTH?: number;
 
-  /** Checked against the catalog's metrics in load-config.ts; ignored in production. */
+  /**
+   * Checked against the catalog's metrics, and refused off development infrastructure, by the
+   * enforcement module's config section (src/enforcement/enforcement-config.util.ts).
+   */
   @IsOptional()
   @IsString()
   PLAN_VALIDATION_BYPASS?: string;
@@ -281,7 +284,8 @@ export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
   AUTH_JWKS_URL: 'https URL of your identity provider JWKS (RS256/ES256); needs AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE',
   AUTH_JWT_ISSUER: 'expected `iss` claim (required with AUTH_JWKS_URL)',
   AUTH_JWT_AUDIENCE: 'expected `aud` claim (required with AUTH_JWKS_URL)',
-  STRIPE_SECRET_KEY: 'sk_live_... or sk_test_... from the Stripe dashboard; unset outside production = local simulator',
+  STRIPE_SECRET_KEY:
+    'sk_live_... or sk_test_... from the Stripe dashboard (a live key only with NODE_ENV=production); unset = the in-process simulator, on development infrastructure only (refused with DATABASE_URL set, and in production)',
   STRIPE_WEBHOOK_SECRET: 'whsec_... of the webhook endpoint; several comma-separated during a rotation',
   STRIPE_API_BASE: 'override of the Stripe API address, e.g. http://127.0.0.1:12111 for the simulator',
   STRIPE_SIM_PORT: 'port of the Stripe simulator (npm run stripe:sim, and npm start without STRIPE_SECRET_KEY); default 12111, the next free one if busy',
@@ -292,7 +296,7 @@ export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
   WEBHOOK_RETRY_MAX_DELAY: 'longest wait between two retries of a webhook event, e.g. 1h (default 1h)',
   WEBHOOK_FALLBACK_AFTER: 'how long Stripe must stay unreachable before the emergency fallback applies event bodies, e.g. 15m (default 15m)',
   WEBHOOK_UNOWNED_AFTER: 'how long events of a Stripe customer no business owns are retried before they are parked as unowned, e.g. 1h (default 1h)',
-  WEBHOOK_RETRY_BASE_MS: 'first retry delay of a failed webhook event in ms, doubled per attempt up to 1 h (default 5000)',
+  WEBHOOK_RETRY_BASE_MS: 'first retry delay of a failed webhook event in ms, doubled per attempt up to WEBHOOK_RETRY_MAX_DELAY (default 5000)',
   WEBHOOK_POLL_INTERVAL_MS: 'how often the inbox is polled besides LISTEN/NOTIFY, in ms (default 2000)',
   WEBHOOK_WORKER_CONCURRENCY: 'how many customers this instance\'s webhook worker processes at once, 1-32 (default 4)',
   WEBHOOK_TOLERANCE_SECONDS: 'largest accepted age of a Stripe-Signature timestamp in seconds (default 300)',
@@ -313,7 +317,7 @@ export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
   TRIAL_EXPIRY_ENABLED: 'true or false: whether this instance schedules the trial expiry job (default true; instances share it through an advisory lock)',
   TRIAL_EXPIRY_BATCH: 'trials expired per transaction by the expiry job, 1-100000 (default 1000)',
   PLAN_VALIDATION_BYPASS:
-    'development only: `all` or comma-separated catalog metrics (e.g. campaigns,creators) whose limits are not enforced; ignored in production',
+    'development only: `all` or comma-separated catalog metrics (e.g. campaigns,creators) whose limits are not enforced; refused at boot in production or with DATABASE_URL or a real Stripe key set',
   BILLING_PAGE_ENABLED: 'true or false: serve the tour billing page at GET /billing (default true outside production, false in production)',
   RECONCILE_CRON: 'cron expression of the scheduled Stripe reconciliation (default `0 3 * * *`), or `off`',
   RECONCILE_MAX_RPS: 'largest number of Stripe calls per second the reconciliation makes, 1-100 (default 20)',

@@ -298,7 +298,7 @@ describe('loadConfig: development conveniences need development infrastructure, 
     for (const key of ['sk_live_abc', 'rk_live_abc']) {
       for (const nodeEnv of ['development', 'test']) {
         expect(errorsOf({ ...REAL_WITHOUT_NODE_ENV, NODE_ENV: nodeEnv, STRIPE_SECRET_KEY: key })).toEqual([
-          `STRIPE_SECRET_KEY: is a live key but NODE_ENV is ${nodeEnv}: set NODE_ENV=production, or use a test key (sk_test_ or rk_test_). Hint: sk_live_... or sk_test_... from the Stripe dashboard; unset outside production = local simulator`,
+          `STRIPE_SECRET_KEY: is a live key but NODE_ENV is ${nodeEnv}: set NODE_ENV=production, or use a test key (sk_test_ or rk_test_). Hint: sk_live_... or sk_test_... from the Stripe dashboard (a live key only with NODE_ENV=production); unset = the in-process simulator, on development infrastructure only (refused with DATABASE_URL set, and in production)`,
         ]);
       }
       expect(errorsOf({ ...PRODUCTION, STRIPE_SECRET_KEY: key })).toEqual([]);

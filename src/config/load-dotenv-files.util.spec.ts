@@ -22,4 +22,22 @@ describe('loadDotenvFiles', () => {
     expect(loadDotenvFiles(dir, env)).toEqual(['.env']);
     expect(env.PORT).toBe('3001');
   });
+
+  it('lets .env set a variable that .env.local leaves empty (an empty value counts as unset)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dotenv-'));
+    writeFileSync(join(dir, '.env.local'), 'STRIPE_SECRET_KEY=\nPORT=4000\nLOG_LEVEL=\n');
+    writeFileSync(join(dir, '.env'), 'STRIPE_SECRET_KEY=sk_test_from_env\nPORT=3000\n');
+    const env: Record<string, string | undefined> = {};
+    loadDotenvFiles(dir, env);
+    expect(env).toEqual({ STRIPE_SECRET_KEY: 'sk_test_from_env', PORT: '4000', LOG_LEVEL: '' });
+  });
+
+  it('keeps a variable of the real environment even when it is empty (the real environment always wins)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dotenv-'));
+    writeFileSync(join(dir, '.env.local'), 'PORT=4000\n');
+    writeFileSync(join(dir, '.env'), 'PORT=3000\nLOG_LEVEL=debug\n');
+    const env: Record<string, string | undefined> = { PORT: '', LOG_LEVEL: 'warn' };
+    loadDotenvFiles(dir, env);
+    expect(env).toEqual({ PORT: '', LOG_LEVEL: 'warn' });
+  });
 });
