@@ -44,6 +44,40 @@ describe('hostile input', () => {
       expect(key.body.code).toBe('BAD_USER_INPUT');
       expect(await campaignCount(t, 'biz_hostile')).toBe(0);
     });
+
+    it('REST query parameter (the routes that read one)', async () => {
+      const checkoutReturn = await t.http().get('/billing/checkout/return?session_id=cs_%00x');
+      expect(checkoutReturn.status).toBe(400);
+      expect(checkoutReturn.body).toMatchObject({ statusCode: 400, code: 'BAD_USER_INPUT', errors: ['session_id: must not contain a NUL character'] });
+      const page = await t.http().get('/billing?checkout=success%00');
+      expect(page.status).toBe(400);
+      // Parsed by hand: the page's own content-type header (text/html) stays on the error answer.
+      expect(JSON.parse(page.text)).toMatchObject({ code: 'BAD_USER_INPUT', errors: ['checkout: must not contain a NUL character'] });
+    });
+  });
+
+  describe('REST bodies', () => {
+    it('an unknown field is 400 BAD_USER_INPUT, and nothing is written', async () => {
+      const res = await t.http().post('/api/campaigns').set('authorization', `Bearer ${token}`).send({ name: 'ok', owner: 'me' });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, code: 'BAD_USER_INPUT', errors: ['owner: property owner should not exist'] });
+      expect(await campaignCount(t, 'biz_hostile')).toBe(0);
+      expect(await usageOf(t, 'biz_hostile', 'campaigns')).toBe(0);
+    });
+
+    it('a JSON body over 512 kB is 413 PAYLOAD_TOO_LARGE, for REST and GraphQL', async () => {
+      const big = { name: 'x'.repeat(513 * 1024) };
+      const rest = await t.http().post('/api/campaigns').set('authorization', `Bearer ${token}`).send(big);
+      expect(rest.status).toBe(413);
+      expect(rest.body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+      const graphql = await t.http().post('/graphql').set('authorization', `Bearer ${token}`).send({ query: CREATE_CAMPAIGN, variables: big });
+      expect(graphql.status).toBe(413);
+      expect(await campaignCount(t, 'biz_hostile')).toBe(0);
+      // Just under the limit is parsed (and then judged on its content).
+      const under = await t.http().post('/api/campaigns').set('authorization', `Bearer ${token}`).send({ name: 'x'.repeat(500 * 1024) });
+      expect(under.status).toBe(400);
+      expect(under.body.code).toBe('BAD_USER_INPUT');
+    });
   });
 
   describe('GraphQL variables of the wrong type are HTTP 400 BAD_USER_INPUT', () => {
