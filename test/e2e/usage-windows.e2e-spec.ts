@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ManualClock } from '../../src/clock/clock.js';
+import { addMonthsClamped } from '../../src/enforcement/usage-window.util.js';
 import { checkout, settle, startBillingApp, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
 import type { TestApp } from '../utils/create-test-app.js';
 import { START_SEARCH, type SearchData } from '../utils/enforcement-helpers.js';
@@ -45,6 +46,11 @@ describe('usage windows', () => {
 
   beforeAll(async () => {
     stripe = await startSimulatedStripe();
+    // Both clocks start on the next January 31st, whatever day the suite runs: the first test's
+    // anchor is on the 31st, so its next window starts on February's last day (clamped), every run.
+    const today = new Date();
+    const jan31 = new Date(Date.UTC(today.getUTCFullYear() + 1, 0, 31, 10));
+    await stripe.control('/_sim/clock/advance', { to: Math.floor(jan31.getTime() / 1000) });
     clock.set((await simNow()) * 1000);
     app = await startBillingApp(stripe, { clock });
   });
@@ -58,14 +64,17 @@ describe('usage windows', () => {
     await subscribe(business, stripe.prices.glow_up.yearly);
     const { billing_cycle_anchor: anchor, current_period_end: yearEnd } = await account(business);
     expect(anchor).toBeInstanceOf(Date);
+    expect([anchor.getUTCMonth(), anchor.getUTCDate()]).toEqual([0, 31]);
     expect(yearEnd.getTime() - anchor.getTime()).toBeGreaterThan(360 * DAY * 1000);
 
     expect((await search(business, 500)).data?.startCreatorSearch.granted).toBe(500);
     expect((await search(business, 1)).errors?.[0].extensions).toMatchObject({ code: 'PLAN_LIMIT_EXCEEDED', used: 500, limit: 500 });
 
     // An hour before the month is over: still the first window.
-    const nextWindow = new Date(anchor);
-    nextWindow.setUTCMonth(nextWindow.getUTCMonth() + 1);
+    const nextWindow = addMonthsClamped(anchor, 1);
+    // February's last day (28th or 29th), at the anchor's time of day: Stripe's clamping.
+    const febLast = new Date(Date.UTC(anchor.getUTCFullYear(), 2, 0)).getUTCDate();
+    expect(nextWindow.toISOString()).toBe(`${anchor.getUTCFullYear()}-02-${febLast}T${anchor.toISOString().slice(11)}`);
     await moveTo(nextWindow.getTime() / 1000 - 3600);
     expect((await search(business, 1)).errors?.[0].extensions?.code).toBe('PLAN_LIMIT_EXCEEDED');
 
