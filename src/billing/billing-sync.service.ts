@@ -325,7 +325,13 @@ export class BillingSyncService {
       .createQueryBuilder()
       .insert()
       .into(BillingAccountEntity)
-      .values({ businessId, planKey: this.plans.defaultPlan().key, billingSyncStatus: BillingSyncStatus.ACCOUNT_CREATED })
+      .values({
+        businessId,
+        planKey: this.plans.defaultPlan().key,
+        billingSyncStatus: BillingSyncStatus.ACCOUNT_CREATED,
+        // The Clock's time, not the database's: usage windows step from it until a subscription anchors them.
+        createdAt: this.clock.now(),
+      })
       .orIgnore()
       .execute();
     const account = await accounts.findOneOrFail({ where: { businessId }, lock: { mode: 'pessimistic_write' } });

@@ -44,6 +44,13 @@ describe('usage windows', () => {
     return row;
   }
 
+  async function createdAtOf(business: string): Promise<Date> {
+    const [row]: { created_at: Date }[] = await app.dataSource.query('SELECT created_at FROM billing_accounts WHERE business_id = $1', [
+      business,
+    ]);
+    return row.created_at;
+  }
+
   beforeAll(async () => {
     stripe = await startSimulatedStripe();
     // Both clocks start on the next January 31st, whatever day the suite runs: the first test's
@@ -57,6 +64,26 @@ describe('usage windows', () => {
   afterAll(async () => {
     await app?.close();
     await stripe?.close();
+  });
+
+  it("starts a business's first window at the service clock's time, not the database's", async () => {
+    // The app's clock is months ahead of the database server's now(): the two cannot agree by chance.
+    const createdAt = clock.now();
+    const token = await app.token({ business: 'biz_clock_owner', role: 'owner', email: 'o@example.test' });
+    const res = await app.gql<{ billing: { usage: { metric: string; periodStart: string | null }[] } }>(
+      '{ billing { usage { metric periodStart } } }',
+      {},
+      token,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.billing.usage.find((u) => u.metric === 'creators')?.periodStart).toBe(createdAt.toISOString());
+    expect((await createdAtOf('biz_clock_owner')).toISOString()).toBe(createdAt.toISOString());
+
+    // An account the webhook sync creates (our checkout for a business never seen before).
+    const syncedAt = clock.now();
+    await checkout(stripe, 'biz_clock_synced', stripe.prices.glow_up.monthly);
+    await settle(stripe, [app]);
+    expect((await createdAtOf('biz_clock_synced')).toISOString()).toBe(syncedAt.toISOString());
   });
 
   it('gives a yearly subscription the monthly allowance, then a fresh one a month later', async () => {
