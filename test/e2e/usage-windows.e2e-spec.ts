@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/clock/clock.js';
 import { addMonthsClamped } from '../../src/enforcement/usage-window.util.js';
 import { checkout, settle, startBillingApp, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
 import type { TestApp } from '../utils/create-test-app.js';
-import { START_SEARCH, type SearchData } from '../utils/enforcement-helpers.js';
+import { COMPLETE_SEARCH, START_SEARCH, type SearchData } from '../utils/enforcement-helpers.js';
 
 const DAY = 86_400;
 
@@ -35,6 +35,20 @@ describe('usage windows', () => {
   async function search(business: string, n: number) {
     const token = await app.token({ business, role: 'member' });
     return app.gql<SearchData>(START_SEARCH, { query: 'q', n }, token);
+  }
+  async function completeSearch(business: string, id: string, found: number) {
+    const token = await app.token({ business, role: 'member' });
+    const res = await app.gql(COMPLETE_SEARCH, { id, found }, token);
+    expect(res.errors).toBeUndefined();
+  }
+  /** The creators windows that count (not those carried to another window by a new anchor). */
+  async function windowRows(business: string) {
+    const rows: { period_start: Date; used: number }[] = await app.dataSource.query(
+      `SELECT period_start, used FROM usage_counters WHERE business_id = $1 AND metric = 'creators' AND carried_to IS NULL
+        ORDER BY period_start`,
+      [business],
+    );
+    return rows;
   }
   async function account(business: string) {
     const [row]: { billing_cycle_anchor: Date; current_period_start: Date; current_period_end: Date }[] = await app.dataSource.query(
@@ -94,7 +108,8 @@ describe('usage windows', () => {
     expect([anchor.getUTCMonth(), anchor.getUTCDate()]).toEqual([0, 31]);
     expect(yearEnd.getTime() - anchor.getTime()).toBeGreaterThan(360 * DAY * 1000);
 
-    expect((await search(business, 500)).data?.startCreatorSearch.granted).toBe(500);
+    const first = (await search(business, 500)).data!.startCreatorSearch;
+    expect(first.granted).toBe(500);
     expect((await search(business, 1)).errors?.[0].extensions).toMatchObject({ code: 'PLAN_LIMIT_EXCEEDED', used: 500, limit: 500 });
 
     // An hour before the month is over: still the first window.
@@ -108,6 +123,14 @@ describe('usage windows', () => {
     await moveTo(nextWindow.getTime() / 1000 + 60);
     expect((await account(business)).current_period_end).toEqual(yearEnd); // no renewal: still the yearly period
     expect((await search(business, 500)).data?.startCreatorSearch.granted).toBe(500);
+    expect((await search(business, 1)).errors?.[0].extensions?.code).toBe('PLAN_LIMIT_EXCEEDED');
+
+    // A search of the first window settles there: its give-back frees nothing in this one.
+    await completeSearch(business, first.id, 100);
+    expect(await windowRows(business)).toEqual([
+      { period_start: anchor, used: 100 },
+      { period_start: nextWindow, used: 500 },
+    ]);
     expect((await search(business, 1)).errors?.[0].extensions?.code).toBe('PLAN_LIMIT_EXCEEDED');
   });
 
@@ -146,5 +169,42 @@ describe('usage windows', () => {
     await change(stripe.prices.viral_surge.monthly);
     const back = await search(business, 2000);
     expect(back.data?.startCreatorSearch).toMatchObject({ granted: 1900, partial: true });
+  });
+
+  it('gives no fresh allowance for switching yearly -> monthly -> yearly mid-window (each switch moves the anchor)', async () => {
+    const business = 'biz_interval_switch';
+    const { subscriptionId } = await subscribe(business, stripe.prices.glow_up.yearly);
+    const before = (await account(business)).billing_cycle_anchor;
+    const early = (await search(business, 300)).data!.startCreatorSearch;
+    expect(early.granted).toBe(300);
+
+    const switchTo = async (price: string) => {
+      await moveTo((await simNow()) + DAY);
+      const subscription = await stripe.stripe.subscriptions.retrieve(subscriptionId!);
+      await stripe.stripe.subscriptions.update(subscriptionId!, { items: [{ id: subscription.items.data[0].id, price }] });
+      await settle(stripe, [app]);
+      clock.set((await simNow()) * 1000);
+      return (await account(business)).billing_cycle_anchor;
+    };
+    const monthlyAnchor = await switchTo(stripe.prices.glow_up.monthly);
+    expect(monthlyAnchor.getTime()).toBeGreaterThan(before.getTime()); // Stripe reset the anchor
+    // The window containing now keeps the 300 already used: only 200 of Glow Up's 500 are left.
+    expect((await search(business, 500)).data?.startCreatorSearch).toMatchObject({ granted: 200, partial: true });
+
+    const yearlyAnchor = await switchTo(stripe.prices.glow_up.yearly);
+    expect(yearlyAnchor.getTime()).toBeGreaterThan(monthlyAnchor.getTime());
+    expect((await search(business, 1)).errors?.[0].extensions).toMatchObject({ code: 'PLAN_LIMIT_EXCEEDED', used: 500, limit: 500 });
+
+    // A search reserved before the switches gives back to the window that counts now.
+    await completeSearch(business, early.id, 100);
+    expect((await search(business, 300)).data?.startCreatorSearch).toMatchObject({ granted: 200, partial: true });
+    expect((await search(business, 1)).errors?.[0].extensions?.code).toBe('PLAN_LIMIT_EXCEEDED');
+
+    // The fresh allowance comes a month after the last anchor, never earlier.
+    const next = addMonthsClamped(yearlyAnchor, 1);
+    await moveTo(next.getTime() / 1000 - 3600);
+    expect((await search(business, 1)).errors?.[0].extensions?.code).toBe('PLAN_LIMIT_EXCEEDED');
+    await moveTo(next.getTime() / 1000 + 60);
+    expect((await search(business, 500)).data?.startCreatorSearch.granted).toBe(500);
   });
 });
