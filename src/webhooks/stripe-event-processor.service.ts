@@ -107,7 +107,7 @@ export class StripeEventProcessorService {
 async function markProcessed(manager: EntityManager, events: StripeEventEntity[], businessId: string | null): Promise<void> {
   await manager.query(
     `UPDATE stripe_events SET status = 'processed', processed_at = now(), business_id = $2, last_error = NULL,
-       failing_since = NULL, attempts = attempts + 1
+       failing_since = NULL, failure_kind = NULL, failure_kind_since = NULL, attempts = attempts + 1
      WHERE id = ANY($1) AND status IN ('pending', 'failed')`,
     [events.map((event) => event.id), businessId],
   );

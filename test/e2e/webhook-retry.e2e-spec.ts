@@ -328,6 +328,34 @@ describe('sync under failure, linking and retry horizon (simulator behind a prox
     t = await startBillingApp(stripe, { clock, databaseUrl, env: appEnv() });
   });
 
+  it('times the fallback from when Stripe became unavailable, not from an earlier failure of another kind', async () => {
+    const product = await stripe.stripe.products.create({ name: 'Unmapped, then an outage' });
+    const price = await stripe.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 1234, recurring: { interval: 'month' } });
+    const { customerId } = await checkout(stripe, 'biz_kind_since', price.id);
+    await deliverAndDrain();
+    await advance(20 * MINUTE);
+    await drain();
+    const unmapped = await eventsOf(t, customerId);
+    expect(unmapped.length).toBeGreaterThan(0);
+    expect(unmapped.every((event) => /not mapped to any plan/.test(event.last_error ?? ''))).toBe(true);
+
+    proxy.down = true;
+    try {
+      // The first STRIPE_UNAVAILABLE, 21 minutes after the first failure: no fallback yet.
+      await advance(MINUTE);
+      await drain();
+      const first = await eventsOf(t, customerId);
+      expect(first.every((event) => /^STRIPE_UNAVAILABLE: /.test(event.last_error ?? ''))).toBe(true);
+      expect(first.some((event) => /emergency fallback/.test(event.last_error ?? ''))).toBe(false);
+      // Fifteen minutes of outage: now it is tried.
+      await advance(15 * MINUTE);
+      await drain();
+      expect((await eventsOf(t, customerId)).some((event) => /emergency fallback/.test(event.last_error ?? ''))).toBe(true);
+    } finally {
+      proxy.down = false;
+    }
+  });
+
   it('falls back while Stripe is down and lets the real sync overwrite it once Stripe answers', async () => {
     const { customerId, subscriptionId } = await checkout(stripe, 'biz_outage', stripe.prices.glow_up.monthly);
     await deliverAndDrain();
