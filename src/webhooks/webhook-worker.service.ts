@@ -221,10 +221,11 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     try {
       const outcome = await this.processor.applyFallback(events);
       if (!outcome.applied) return `emergency fallback not applied: ${outcome.reason}`;
-      if (!outcome.result) return 'emergency fallback: stored state is newer; waiting for Stripe';
+      const refused = outcome.refused ? `; not applied: ${outcome.refused.join('; ')}` : '';
+      if (!outcome.result) return `emergency fallback: stored state is newer; waiting for Stripe${refused}`;
       this.logger.warn({ events: events.map((e) => e.id), businessId: outcome.result.businessId }, 'emergency fallback applied');
       this.metrics.webhookHandled(events, 'fallback');
-      return `emergency fallback applied (plan ${outcome.result.planKey}); waiting for Stripe to confirm`;
+      return `emergency fallback applied (plan ${outcome.result.planKey}); waiting for Stripe to confirm${refused}`;
     } catch (error) {
       this.logger.error({ err: error }, 'emergency fallback failed');
       return `emergency fallback failed: ${(error as Error).message}`;

@@ -214,7 +214,31 @@ describe('Stripe unreachable: retry window and emergency fallback (app clock dri
     expect(await accountOf(t, 'biz_old_api')).toBeUndefined();
     const row = await eventRow(id);
     expect(row.status).toBe('failed');
-    expect(row.last_error).toMatch(/api_version 2025-03-31\.basil is not 2026-10-28\.endive/);
+    expect(row.last_error).toMatch(/api_version 2025-03-31\.basil, not 2026-10-28\.endive/);
+  });
+
+  it('never applies a superseded body: the newest event of a subscription decides, and is refused if of another api_version', async () => {
+    const now = Math.floor(clock.now().getTime() / 1000);
+    const older = await deliver(
+      'customer.subscription.updated',
+      subscriptionObject('sub_superseded', 'cus_superseded', 'biz_superseded', 'price_fame_fallback', 'active'),
+      { created: now - 60 },
+    );
+    const newest = await deliver(
+      'customer.subscription.updated',
+      subscriptionObject('sub_superseded', 'cus_superseded', 'biz_superseded', 'price_glow_fallback', 'canceled'),
+      { created: now, apiVersion: '2025-03-31.basil' },
+    );
+    await drain();
+    clock.advance(20 * MINUTE);
+    await drain();
+    // The older body (fame_flex, active) is not what Stripe holds any more: nothing is applied.
+    expect(await accountOf(t, 'biz_superseded')).toBeUndefined();
+    for (const id of [older, newest]) {
+      const row = await eventRow(id);
+      expect(row.status).toBe('failed');
+      expect(row.last_error).toMatch(/emergency fallback not applied: .*sub_superseded.*api_version 2025-03-31\.basil/);
+    }
   });
 
   it('outbox: a rolled-back change emits nothing; a failing listener gets the event again later', async () => {
