@@ -10,6 +10,7 @@ import { WebhookRetryWindowAndOutbox1796500000000 } from './1796500000000-Webhoo
 import { WebhookIntakeWakeup1796700000000 } from './1796700000000-WebhookIntakeWakeup.js';
 import { WebhookFailureKindSince1796810000000 } from './1796810000000-WebhookFailureKindSince.js';
 import { UsageWindowCarry1796820000000 } from './1796820000000-UsageWindowCarry.js';
+import { DomainEventLease1796830000000 } from './1796830000000-DomainEventLease.js';
 
 export const MIGRATIONS = [
   InitialSchema1795219765987,
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   WebhookIntakeWakeup1796700000000,
   WebhookFailureKindSince1796810000000,
   UsageWindowCarry1796820000000,
+  DomainEventLease1796830000000,
 ];

@@ -274,6 +274,55 @@ describe('Stripe unreachable: retry window and emergency fallback (app clock dri
     await relay.drain();
     expect(received).toEqual(['k1']);
   });
+  it('outbox: emits with no outbox row locked, and never twice while a listener is still running', async () => {
+    const emitter = t.app.get(EventEmitter2);
+    const relay = t.app.get(DomainEventsRelayService);
+    const received: string[] = [];
+    const lockedWhileEmitting: boolean[] = [];
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const onSlow = async (payload: { eventKey: string }): Promise<void> => {
+      received.push(payload.eventKey);
+      // Another session tries the row: a relay that emits inside its claiming transaction holds it.
+      const runner = t.dataSource.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.startTransaction();
+        await runner.query(`SELECT id FROM domain_events WHERE key = $1 FOR UPDATE NOWAIT`, [payload.eventKey]);
+        lockedWhileEmitting.push(false);
+      } catch {
+        lockedWhileEmitting.push(true);
+      } finally {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        await runner.release();
+      }
+      await slow; // the host app's email, still being sent
+    };
+    // The relay's emitAsync awaits the promise a listener returns.
+    emitter.on('test.outbox_slow', onSlow as (payload: { eventKey: string }) => void);
+    await t.dataSource.transaction((manager) =>
+      t.app.get(DomainEventsService).record(manager, { name: 'test.outbox_slow', businessId: 'biz_slow', key: 'slow_1', payload: {} }),
+    );
+    const first = relay.drain();
+    while (received.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // The row is claimed (leased), not locked: another instance's relay skips it instead of emitting again.
+    const other = await createTestApp({ databaseUrl: t.databaseUrl, clock, env: { WEBHOOK_WORKER_ENABLED: 'false' } });
+    try {
+      await other.app.get(DomainEventsRelayService).drain();
+      const [claimed] = await t.dataSource.query(`SELECT dispatched_at FROM domain_events WHERE key = 'slow_1'`);
+      expect(claimed.dispatched_at).toBeNull();
+    } finally {
+      await other.close();
+    }
+    release();
+    await first;
+    await relay.drain();
+    expect(received).toEqual(['slow_1']);
+    expect(lockedWhileEmitting).toEqual([false]);
+    const [row] = await t.dataSource.query(`SELECT attempts, dispatched_at FROM domain_events WHERE key = 'slow_1'`);
+    expect(row.attempts).toBe(1);
+    expect(row.dispatched_at).toBeInstanceOf(Date);
+  });
 });
 
 describe('sync under failure, linking and retry horizon (simulator behind a proxy, app clock driven by the test)', () => {
