@@ -40,7 +40,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
   ) {
-    // The insert trigger notifies; polling covers the time the listener is down.
+    // The intake notifies after its inserts commit (and replay does); polling covers the time the listener is down.
     this.listener = new PgListener({
       connectionString: config.values.databaseUrl!,
       channel: STRIPE_EVENTS_CHANNEL,
