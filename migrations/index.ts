@@ -8,6 +8,9 @@ import { AdminAudit1796300000000 } from './1796300000000-AdminAudit.js';
 import { UsageWindows1796400000000 } from './1796400000000-UsageWindows.js';
 import { WebhookRetryWindowAndOutbox1796500000000 } from './1796500000000-WebhookRetryWindowAndOutbox.js';
 import { WebhookIntakeWakeup1796700000000 } from './1796700000000-WebhookIntakeWakeup.js';
+import { WebhookFailureKindSince1796810000000 } from './1796810000000-WebhookFailureKindSince.js';
+import { UsageWindowCarry1796820000000 } from './1796820000000-UsageWindowCarry.js';
+import { DomainEventLease1796830000000 } from './1796830000000-DomainEventLease.js';
 
 export const MIGRATIONS = [
   InitialSchema1795219765987,
@@ -19,4 +22,7 @@ export const MIGRATIONS = [
   UsageWindows1796400000000,
   WebhookRetryWindowAndOutbox1796500000000,
   WebhookIntakeWakeup1796700000000,
+  WebhookFailureKindSince1796810000000,
+  UsageWindowCarry1796820000000,
+  DomainEventLease1796830000000,
 ];

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthAccount } from '../auth/auth-account.types.js';
+import { Clock } from '../clock/clock.js';
 import { PlansService } from '../plans/plans.service.js';
 import { BillingAccountEntity } from './billing-account.entity.js';
 import { BillingSyncStatus } from './billing-sync-status.enum.js';
@@ -13,12 +14,14 @@ export class BillingAccountsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly plans: PlansService,
+    private readonly clock: Clock,
   ) {}
 
   /**
    * The caller's billing account, created on first use on the default plan. Safe under
    * concurrent first requests: the insert is ON CONFLICT DO NOTHING, and only the request that
-   * inserted writes the history row.
+   * inserted writes the history row. `created_at` comes from the Clock, not the database's
+   * now(): usage windows of a business without a subscription step from it.
    */
   async getOrCreate(caller: AuthAccount): Promise<BillingAccountEntity> {
     const businessId = caller.businessId;
@@ -39,6 +42,7 @@ export class BillingAccountsService {
           billingEmail: caller.role === 'owner' ? caller.email : null,
           planKey: this.plans.defaultPlan().key,
           billingSyncStatus: BillingSyncStatus.ACCOUNT_CREATED,
+          createdAt: this.clock.now(),
         })
         .orIgnore()
         .returning(['id'])

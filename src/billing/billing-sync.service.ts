@@ -5,6 +5,8 @@ import { Clock } from '../clock/clock.js';
 import { lockStripeCustomer } from '../database/customer-lock.util.js';
 import { limitTransactionWaits } from '../database/transaction-timeouts.util.js';
 import { DomainEventsService } from '../domain-events/domain-events.service.js';
+import { carryUsageWindows } from '../enforcement/usage-carry.util.js';
+import { usageWindowCarries } from '../enforcement/usage-window.util.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import { isLiveStatus } from '../entitlements/subscription-status.constant.js';
 import { AppConfigService } from '../config/app-config.service.js';
@@ -18,7 +20,7 @@ import type { BillingSyncSource } from './billing-sync-log.entity.js';
 import { BillingSyncLogEntity } from './billing-sync-log.entity.js';
 import { BillingSyncStatus } from './billing-sync-status.enum.js';
 import { BillingErrorCode, BillingException } from './billing.exception.js';
-import { deriveAccountBilling } from './derive-account-billing.util.js';
+import { type AccountBillingState, deriveAccountBilling } from './derive-account-billing.util.js';
 import { liveSubscriptionIds } from './live-subscriptions.util.js';
 import { pickCurrentSubscription } from './pick-current-subscription.util.js';
 import { resolveBusinessLink } from './resolve-business-link.util.js';
@@ -223,6 +225,15 @@ export class BillingSyncService {
       lastSyncedAt: now,
       liveSubscriptionCount: live.length,
     });
+    // A new anchor (interval change, resume, new subscription) moves the window that contains now:
+    // the new one starts with the old one's count, in this transaction, so no switch is a free reset.
+    const windowsOf = (fields: Pick<AccountBillingState, 'billingCycleAnchor' | 'currentPeriodStart' | 'currentPeriodEnd'>) => ({
+      billingCycleAnchor: fields.billingCycleAnchor,
+      currentPeriodStart: fields.currentPeriodStart,
+      currentPeriodEnd: fields.currentPeriodEnd,
+      accountCreatedAt: account.createdAt,
+    });
+    await carryUsageWindows(manager, account.businessId, usageWindowCarries(this.plans.metrics, windowsOf(account), windowsOf(state), now));
     await manager.query(
       `INSERT INTO stripe_customer_syncs (customer_id, version, synced_at) VALUES ($1, 1, now())
        ON CONFLICT (customer_id) DO UPDATE SET version = stripe_customer_syncs.version + 1, synced_at = now()`,
@@ -325,7 +336,13 @@ export class BillingSyncService {
       .createQueryBuilder()
       .insert()
       .into(BillingAccountEntity)
-      .values({ businessId, planKey: this.plans.defaultPlan().key, billingSyncStatus: BillingSyncStatus.ACCOUNT_CREATED })
+      .values({
+        businessId,
+        planKey: this.plans.defaultPlan().key,
+        billingSyncStatus: BillingSyncStatus.ACCOUNT_CREATED,
+        // The Clock's time, not the database's: usage windows step from it until a subscription anchors them.
+        createdAt: this.clock.now(),
+      })
       .orIgnore()
       .execute();
     const account = await accounts.findOneOrFail({ where: { businessId }, lock: { mode: 'pessimistic_write' } });

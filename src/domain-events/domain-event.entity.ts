@@ -36,4 +36,8 @@ export class DomainEventEntity {
 
   @Column({ name: 'dispatched_at', type: 'timestamptz', nullable: true })
   dispatchedAt: Date | null;
+
+  /** Claimed by a relay that is emitting it until then; after that (the relay died) it is claimable again. */
+  @Column({ name: 'leased_until', type: 'timestamptz', nullable: true })
+  leasedUntil: Date | null;
 }

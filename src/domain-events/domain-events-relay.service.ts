@@ -12,11 +12,43 @@ export const DOMAIN_EVENTS_CHANNEL = 'domain_events';
 const BATCH = 50;
 const RETRY_BASE_MS = 1_000;
 const RETRY_MAX_MS = 300_000;
+/**
+ * How long a claim lasts. Longer than any listener should take: a listener still running past it
+ * may see its event emitted a second time (by another relay), which at-least-once allows.
+ */
+export const DOMAIN_EVENT_LEASE_MS = 300_000;
 
 /**
- * Emits committed outbox rows to the in-process EventEmitter, at least once: a row is marked
- * dispatched in the transaction that emitted it, so a crash before the commit emits it again.
- * Rows are claimed with SKIP LOCKED, so any number of instances can run a relay.
+ * One statement (its own short transaction): takes due, unleased rows (SKIP LOCKED against a
+ * concurrent claim) and leases them. Fresh rows (attempts = 0) are due at once whatever the
+ * clock says; a failed one waits its backoff. $1 now, $2 lease end.
+ */
+const CLAIM_SQL = `
+  UPDATE domain_events SET leased_until = $2
+   WHERE id IN (SELECT id FROM domain_events
+                 WHERE dispatched_at IS NULL
+                   AND (attempts = 0 OR next_attempt_at <= $1)
+                   AND (leased_until IS NULL OR leased_until <= $1)
+                 ORDER BY id LIMIT ${BATCH}
+                   FOR UPDATE SKIP LOCKED)
+  RETURNING id, name, key, business_id, payload, attempts`;
+
+interface ClaimedRow {
+  id: string;
+  name: string;
+  key: string;
+  business_id: string | null;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+/**
+ * Emits committed outbox rows to the in-process EventEmitter, **at least once**. A batch is
+ * claimed with a lease in one statement; each row is then emitted with no transaction open (a
+ * listener's email I/O holds no row lock) and marked dispatched afterwards. A crash between the
+ * emission and the mark, or a listener that throws, emits the row again later, to every
+ * listener of its name: listeners deduplicate on (name, eventKey). Any number of instances can
+ * run a relay; a leased row is skipped by the others until its lease ends.
  */
 @Injectable()
 export class DomainEventsRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -74,7 +106,7 @@ export class DomainEventsRelayService implements OnApplicationBootstrap, OnAppli
 
   /**
    * Dispatches every due row, after any dispatch this instance runs in the background: rows
-   * that run has claimed are hidden from another claim (SKIP LOCKED) until it commits, so only
+   * that run has claimed are leased, so another claim skips them until it marks them, and only
    * waiting for it tells that they were emitted. Tests and the CLI await it.
    */
   async drain(): Promise<void> {
@@ -97,33 +129,35 @@ export class DomainEventsRelayService implements OnApplicationBootstrap, OnAppli
 
   private async dispatchBatch(): Promise<number> {
     const now = this.clock.now();
-    return this.dataSource.transaction(async (manager) => {
-      const rows = await manager
-        .getRepository(DomainEventEntity)
-        .createQueryBuilder('e')
-        .setLock('pessimistic_write')
-        .setOnLocked('skip_locked')
-        .where('e.dispatched_at IS NULL')
-        // A fresh row is due at once whatever the clock says; a failed one waits its backoff.
-        .andWhere('(e.attempts = 0 OR e.next_attempt_at <= :now)', { now })
-        .orderBy('e.id')
-        .limit(BATCH)
-        .getMany();
-      for (const row of rows) {
-        try {
-          await this.events.emitAsync(row.name, { ...row.payload, businessId: row.businessId, eventKey: row.key });
-          await manager.update(DomainEventEntity, { id: row.id }, { dispatchedAt: now, attempts: row.attempts + 1, lastError: null });
-        } catch (error) {
-          const delay = Math.min(RETRY_BASE_MS * 2 ** row.attempts, RETRY_MAX_MS);
-          this.logger.warn({ err: error, domainEvent: row.name, key: row.key }, 'domain event listener failed; will retry');
-          await manager.update(DomainEventEntity, { id: row.id }, {
+    const claimed = rowsOf<ClaimedRow>(await this.dataSource.query(CLAIM_SQL, [now, new Date(now.getTime() + DOMAIN_EVENT_LEASE_MS)]));
+    claimed.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    for (const row of claimed) {
+      try {
+        await this.events.emitAsync(row.name, { ...row.payload, businessId: row.business_id, eventKey: row.key });
+        await this.dataSource.getRepository(DomainEventEntity).update(
+          { id: row.id },
+          { dispatchedAt: this.clock.now(), attempts: row.attempts + 1, lastError: null, leasedUntil: null },
+        );
+      } catch (error) {
+        const delay = Math.min(RETRY_BASE_MS * 2 ** row.attempts, RETRY_MAX_MS);
+        this.logger.warn({ err: error, domainEvent: row.name, key: row.key }, 'domain event listener failed; will retry');
+        await this.dataSource.getRepository(DomainEventEntity).update(
+          { id: row.id },
+          {
             attempts: row.attempts + 1,
             lastError: String((error as Error)?.message ?? error).slice(0, 2000),
             nextAttemptAt: new Date(now.getTime() + delay),
-          });
-        }
+            leasedUntil: null,
+          },
+        );
       }
-      return rows.length;
-    });
+    }
+    return claimed.length;
   }
+}
+
+/** TypeORM answers UPDATE ... RETURNING with [rows, affected]. */
+function rowsOf<T>(result: unknown): T[] {
+  if (!Array.isArray(result)) return [];
+  return (Array.isArray(result[0]) ? result[0] : result) as T[];
 }

@@ -12,6 +12,11 @@ export enum EnforcementErrorCode {
   NO_BUSINESS = 'NO_BUSINESS',
   /** A handler declares a metric or feature the catalog lacks: our bug, refused rather than allowed. */
   PLAN_REQUIREMENT_MISCONFIGURED = 'PLAN_REQUIREMENT_MISCONFIGURED',
+  /**
+   * A reservation found no definite answer in its rounds (counter rows changing under it, which
+   * normal operation never does). Nothing was granted; retryable (503 with Retry-After).
+   */
+  CAPACITY_CONTENDED = 'CAPACITY_CONTENDED',
 }
 
 const STATUS: Record<EnforcementErrorCode, HttpStatus> = {
@@ -21,6 +26,7 @@ const STATUS: Record<EnforcementErrorCode, HttpStatus> = {
   [EnforcementErrorCode.INVALID_AMOUNT]: HttpStatus.BAD_REQUEST,
   [EnforcementErrorCode.NO_BUSINESS]: HttpStatus.BAD_REQUEST,
   [EnforcementErrorCode.PLAN_REQUIREMENT_MISCONFIGURED]: HttpStatus.INTERNAL_SERVER_ERROR,
+  [EnforcementErrorCode.CAPACITY_CONTENDED]: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 export class EnforcementException extends AppException<EnforcementErrorCode> {

@@ -71,8 +71,10 @@ export class EnforcementService {
     const { plan, snapshot } = await this.entitlements.get(businessId, now);
     const bypassed = this.bypassed({ metric: metric.key }, options.bypassHeader);
     const limit = plan.limits[metric.key];
-    const key: UsageKey = { businessId, metric: metric.key, periodStart: usageWindow(metric, snapshot, now).start };
-    const { granted, used } = await this.usage.reserve(key, requested, bypassed ? UNLIMITED : limit, options.partial);
+    const asked: UsageKey = { businessId, metric: metric.key, periodStart: usageWindow(metric, snapshot, now).start };
+    const { granted, used, periodStart } = await this.usage.reserve(asked, requested, bypassed ? UNLIMITED : limit, options.partial);
+    // The window that counted it (the asked one, or the one a new anchor carried it to): give back there.
+    const key: UsageKey = { ...asked, periodStart };
     if (granted === 0) {
       this.metrics.planDenied(metric.key, plan.key);
       throw new EnforcementException(

@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { addMonthsClamped, COUNT_METRIC_PERIOD_START, usageWindow, type UsageWindowAccount } from './usage-window.util.js';
+import {
+  addMonthsClamped,
+  COUNT_METRIC_PERIOD_START,
+  usageWindow,
+  usageWindowCarries,
+  type UsageWindowAccount,
+} from './usage-window.util.js';
 
 const MONTH = { kind: 'period', window: 'month' } as const;
 const BILLING_PERIOD = { kind: 'period', window: 'billing_period' } as const;
@@ -156,6 +162,38 @@ describe('addMonthsClamped', () => {
       '2028-02-29',
       '2026-12-31',
       '2026-02-28',
+    ]);
+  });
+});
+
+describe('usageWindowCarries', () => {
+  const metrics = [
+    { key: 'campaigns', kind: 'count', window: null },
+    { key: 'creators', kind: 'period', window: 'month' },
+    { key: 'exports', kind: 'period', window: 'billing_period' },
+  ] as const;
+  const now = at('2026-11-21T12:00:00Z');
+
+  it('carries every PERIOD window that an interval change moves (Stripe resets the anchor to now)', () => {
+    const monthly = account({ billingCycleAnchor: now, currentPeriodStart: now, currentPeriodEnd: at('2026-12-21T12:00:00Z') });
+    expect(usageWindowCarries(metrics, yearly, monthly, now)).toEqual([
+      { metric: 'creators', from: at('2026-11-14T10:00:00Z'), to: now },
+      { metric: 'exports', from: at('2026-03-14T10:00:00Z'), to: now },
+    ]);
+  });
+
+  it('carries nothing when the windows stay: a price change keeping the anchor, a renewal, a repeat sync', () => {
+    expect(usageWindowCarries(metrics, yearly, { ...yearly }, now)).toEqual([]);
+    const renewed = { ...yearly, currentPeriodStart: at('2027-03-14T10:00:00Z'), currentPeriodEnd: at('2028-03-14T10:00:00Z') };
+    expect(usageWindowCarries(metrics, yearly, renewed, at('2027-04-02T00:00:00Z'))).toEqual([]);
+  });
+
+  it("carries the window of a business without a subscription into its first subscription's", () => {
+    const fresh = account(); // windows from 2026-01-05T09:30
+    const subscribed = account({ billingCycleAnchor: now, currentPeriodStart: now, currentPeriodEnd: at('2026-12-21T12:00:00Z') });
+    expect(usageWindowCarries(metrics, fresh, subscribed, now).map((c) => [c.metric, c.from.toISOString(), c.to.toISOString()])).toEqual([
+      ['creators', '2026-11-05T09:30:00.000Z', '2026-11-21T12:00:00.000Z'],
+      ['exports', '2026-11-05T09:30:00.000Z', '2026-11-21T12:00:00.000Z'],
     ]);
   });
 });

@@ -91,3 +91,37 @@ function monthsBetween(a: Date, b: Date): number {
 function daysInMonth(year: number, monthIndex: number): number {
   return new Date(Date.UTC(year, monthIndex + 1, 0)).getUTCDate();
 }
+
+/** A window's count that moves to another window: see usageWindowCarries. */
+export interface UsageWindowCarry {
+  metric: string;
+  /** The window that counted until now (start). */
+  from: Date;
+  /** The window that contains now under the new anchor (start); it counts from now on. */
+  to: Date;
+}
+
+/**
+ * What a sync that changes an account's anchor or period must carry, so that no such change
+ * opens a fresh allowance. For each PERIOD metric: when the window containing `now` before the
+ * change differs from the one containing `now` after it, the new window starts with the old one's
+ * count. Stripe resets the anchor on an interval change (yearly -> monthly -> yearly costs next to
+ * nothing once unused time is credited), a resume, or a new subscription: without the carry each
+ * would start at zero. The new window then runs its full length from the new anchor, so its
+ * allowance is one for both; the next fresh one comes a window after the new anchor.
+ */
+export function usageWindowCarries(
+  metrics: readonly { key: string; kind: MetricKind; window: UsageWindowKind | null }[],
+  before: UsageWindowAccount,
+  after: UsageWindowAccount,
+  now: Date,
+): UsageWindowCarry[] {
+  const carries: UsageWindowCarry[] = [];
+  for (const metric of metrics) {
+    if (metric.kind === 'count') continue;
+    const from = usageWindow(metric, before, now).start;
+    const to = usageWindow(metric, after, now).start;
+    if (from.getTime() !== to.getTime()) carries.push({ metric: metric.key, from, to });
+  }
+  return carries;
+}

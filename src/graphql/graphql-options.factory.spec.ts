@@ -8,11 +8,35 @@ import { buildGraphqlOptions } from './graphql-options.factory.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Runs a GraphQL error through every plugin's didEncounterErrors, as Apollo does. */
-async function messageAfterPlugins(isProduction: boolean, message: string): Promise<string> {
-  const result = loadConfig({}, ROOT);
+/** Real infrastructure without NODE_ENV=production: a Stripe key used against Stripe itself. */
+const REAL = {
+  STRIPE_SECRET_KEY: 'sk_test_real_infrastructure',
+  STRIPE_WEBHOOK_SECRET: 'whsec_real_infrastructure',
+  AUTH_JWT_SECRET: 'a-real-infrastructure-secret-of-32-chars',
+};
+const PRODUCTION = {
+  ...REAL,
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://db.internal/billing',
+  STRIPE_SECRET_KEY: 'sk_live_production',
+  APP_URL: 'https://app.example.com',
+  STRIPE_GLOW_UP_MONTHLY_PRICE_ID: 'price_gm',
+  STRIPE_GLOW_UP_YEARLY_PRICE_ID: 'price_gy',
+  STRIPE_VIRAL_SURGE_MONTHLY_PRICE_ID: 'price_vm',
+  STRIPE_VIRAL_SURGE_YEARLY_PRICE_ID: 'price_vy',
+  STRIPE_FAME_FLEX_MONTHLY_PRICE_ID: 'price_fm',
+  STRIPE_FAME_FLEX_YEARLY_PRICE_ID: 'price_fy',
+};
+
+function configFor(env: Record<string, string>) {
+  const result = loadConfig(env, ROOT);
   if (!result.ok) throw new Error(result.errors.join('\n'));
-  const options = buildGraphqlOptions({ ...result.config, isProduction });
+  return result.config;
+}
+
+/** Runs a GraphQL error through every plugin's didEncounterErrors, as Apollo does. */
+async function messageAfterPlugins(env: Record<string, string>, message: string): Promise<string> {
+  const options = buildGraphqlOptions(configFor(env));
   const error = new GraphQLError(message);
   const context = { errors: [error] } as unknown as GraphQLRequestContext<object>;
   for (const plugin of (options.plugins ?? []) as ApolloServerPlugin<object>[]) {
@@ -25,11 +49,24 @@ async function messageAfterPlugins(isProduction: boolean, message: string): Prom
 describe('buildGraphqlOptions', () => {
   const suggestion = 'Cannot query field "kay" on type "Plan". Did you mean "key"?';
 
-  it('masks field suggestions in production', async () => {
-    expect(await messageAfterPlugins(true, suggestion)).toBe('Cannot query field "kay" on type "Plan". [Suggestion hidden]?');
+  it('masks field suggestions off development infrastructure, whatever NODE_ENV says', async () => {
+    expect(await messageAfterPlugins(REAL, suggestion)).toBe('Cannot query field "kay" on type "Plan". [Suggestion hidden]?');
+    expect(await messageAfterPlugins(PRODUCTION, suggestion)).toBe(
+      'Cannot query field "kay" on type "Plan". [Suggestion hidden]?',
+    );
   });
 
-  it('keeps them outside production, where introspection is open anyway', async () => {
-    expect(await messageAfterPlugins(false, suggestion)).toBe(suggestion);
+  it('keeps them on development infrastructure, where introspection is open anyway', async () => {
+    expect(await messageAfterPlugins({}, suggestion)).toBe(suggestion);
+  });
+
+  it('serves introspection and GraphiQL only on development infrastructure', () => {
+    expect(buildGraphqlOptions(configFor({}))).toMatchObject({ introspection: true, graphiql: true });
+    expect(buildGraphqlOptions(configFor(REAL))).toMatchObject({ introspection: false, graphiql: false });
+    expect(buildGraphqlOptions(configFor(PRODUCTION))).toMatchObject({ introspection: false, graphiql: false });
+  });
+
+  it('maps errors of field resolvers through the exception filter, without running guards per field', () => {
+    expect(buildGraphqlOptions(configFor({})).fieldResolverEnhancers).toEqual(['filters']);
   });
 });

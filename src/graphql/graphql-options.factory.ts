@@ -21,14 +21,17 @@ export function buildGraphqlOptions(config: AppConfig): Omit<ApolloDriverConfig,
     // tokens itself in `parseOptions` below, answered 400 GRAPHQL_PARSE_FAILED.
     maxTokens: { enabled: false },
     // "Did you mean ...?" maps the schema for an attacker once introspection is off.
-    blockFieldSuggestion: { enabled: config.isProduction },
+    blockFieldSuggestion: { enabled: !config.developmentInfrastructure },
   }).protect();
   return {
     path: '/graphql',
     autoSchemaFile: true,
     sortSchema: true,
-    introspection: !config.isProduction,
-    graphiql: !config.isProduction,
+    // Development conveniences follow the one rule config uses for all of them: open only on
+    // development infrastructure (no DATABASE_URL, no real Stripe key, not production), so a
+    // deployment that forgets NODE_ENV=production does not serve its schema.
+    introspection: config.developmentInfrastructure,
+    graphiql: config.developmentInfrastructure,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: armor.allowBatchedHttpRequests,
     // Let AppExceptionFilter's 503/429 reach the HTTP status (Nest would reset it to 200).
@@ -40,5 +43,9 @@ export function buildGraphqlOptions(config: AppConfig): Omit<ApolloDriverConfig,
     // graphql-armor is CommonJS and types its plugins against Apollo's CJS build; same runtime objects.
     plugins: armor.plugins as NonNullable<ApolloDriverConfig['plugins']>,
     context: ({ req, res }: { req: Request; res: Response }) => ({ req, res }),
+    // Errors thrown in @ResolveField methods go through AppExceptionFilter too (else Apollo shows
+    // INTERNAL_SERVER_ERROR). Not 'guards': the global guards (rate limit, auth) would then run once
+    // per resolved field, counting one query many times against the rate limit.
+    fieldResolverEnhancers: ['filters'],
   };
 }

@@ -10,7 +10,8 @@ import type { StripeEventEntity } from './stripe-event.entity.js';
 import { businessIdOfCheckout, clientReferenceOfCheckout, routeEvent } from './stripe-event-routing.util.js';
 
 export type FallbackOutcome =
-  | { applied: true; result: SyncResult | null }
+  /** result: the last subscription applied (null: what we hold was newer); refused: subscriptions left alone. */
+  | { applied: true; result: SyncResult | null; refused?: string[] }
   | { applied: false; reason: string };
 
 /** Applies a claimed batch of one customer's events: one sync from Stripe for all of them. */
@@ -51,27 +52,43 @@ export class StripeEventProcessorService {
   }
 
   /**
-   * Stripe has been unreachable for WEBHOOK_FALLBACK_AFTER: apply the subscription carried by the
-   * newest subscription event (only that subscription, only if newer than what we hold). The
-   * events stay queued: a real sync overwrites this once Stripe answers. Refuses bodies of
-   * another API version than the one the parser knows.
+   * Stripe has been unreachable for WEBHOOK_FALLBACK_AFTER: for each subscription the batch
+   * carries, apply the body of its NEWEST event (only that subscription, only if newer than what
+   * we hold). When that newest event has another API version than the parser knows, the
+   * subscription is refused, never given an older body of a readable version: that body is what
+   * Stripe held before, not now. The events stay queued: a real sync overwrites this once Stripe
+   * answers.
    */
   async applyFallback(events: StripeEventEntity[]): Promise<FallbackOutcome> {
-    const withSubscription = [...events].reverse().filter((event) => dataObject(event).object === 'subscription');
-    if (withSubscription.length === 0) return { applied: false, reason: 'no event of the batch carries a subscription' };
-    const readable = withSubscription.find((event) => event.apiVersion === STRIPE_API_VERSION);
-    if (!readable) {
-      const versions = [...new Set(withSubscription.map((event) => event.apiVersion ?? 'unknown'))].join(', ');
-      return { applied: false, reason: `event api_version ${versions} is not ${STRIPE_API_VERSION}, which the parser knows` };
+    // Events come oldest first: the last one seen per subscription id is its newest.
+    const newest = new Map<string, StripeEventEntity>();
+    for (const event of events) {
+      const object = dataObject(event);
+      if (object.object === 'subscription' && typeof object.id === 'string') newest.set(object.id, event);
     }
-    const subscription = this.stripe.subscriptionFromEvent({ object: dataObject(readable) })!;
-    const result = await this.sync.applyEventSubscription(subscription, readable.stripeCreatedAt, {
-      status: BillingSyncStatus.WEBHOOK_EMERGENCY_FALLBACK,
-      source: 'webhook',
-      entries: [{ eventId: readable.id, status: BillingSyncStatus.WEBHOOK_EMERGENCY_FALLBACK }],
-      ...this.checkoutHints(events),
-    });
-    return { applied: true, result };
+    if (newest.size === 0) return { applied: false, reason: 'no event of the batch carries a subscription' };
+    const refused: string[] = [];
+    let applied = 0;
+    let last: SyncResult | null = null;
+    for (const [subscriptionId, event] of newest) {
+      if (event.apiVersion !== STRIPE_API_VERSION) {
+        refused.push(
+          `the newest event of ${subscriptionId} (${event.id}) has api_version ${event.apiVersion ?? 'unknown'}, not ${STRIPE_API_VERSION}, which the parser knows`,
+        );
+        continue;
+      }
+      const subscription = this.stripe.subscriptionFromEvent({ object: dataObject(event) })!;
+      const result = await this.sync.applyEventSubscription(subscription, event.stripeCreatedAt, {
+        status: BillingSyncStatus.WEBHOOK_EMERGENCY_FALLBACK,
+        source: 'webhook',
+        entries: [{ eventId: event.id, status: BillingSyncStatus.WEBHOOK_EMERGENCY_FALLBACK }],
+        ...this.checkoutHints(events),
+      });
+      applied++;
+      last = result ?? last;
+    }
+    if (applied === 0) return { applied: false, reason: refused.join('; ') };
+    return { applied: true, result: last, ...(refused.length > 0 ? { refused } : {}) };
   }
 
   /** One outbox row per (domain event, Stripe event): replays never emit twice. */
@@ -107,7 +124,7 @@ export class StripeEventProcessorService {
 async function markProcessed(manager: EntityManager, events: StripeEventEntity[], businessId: string | null): Promise<void> {
   await manager.query(
     `UPDATE stripe_events SET status = 'processed', processed_at = now(), business_id = $2, last_error = NULL,
-       failing_since = NULL, attempts = attempts + 1
+       failing_since = NULL, failure_kind = NULL, failure_kind_since = NULL, attempts = attempts + 1
      WHERE id = ANY($1) AND status IN ('pending', 'failed')`,
     [events.map((event) => event.id), businessId],
   );

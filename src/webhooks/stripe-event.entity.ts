@@ -45,6 +45,14 @@ export class StripeEventEntity {
   @Column({ name: 'failing_since', type: 'timestamptz', nullable: true })
   failingSince: Date | null;
 
+  /** The kind of the latest failure (FailureKind in webhook-retry.util.ts); null when not failing. */
+  @Column({ name: 'failure_kind', type: 'text', nullable: true })
+  failureKind: string | null;
+
+  /** When the current run of failures of `failureKind` began: the fallback and unowned parking are timed from it. */
+  @Column({ name: 'failure_kind_since', type: 'timestamptz', nullable: true })
+  failureKindSince: Date | null;
+
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError: string | null;
 

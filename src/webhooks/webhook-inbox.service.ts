@@ -38,7 +38,7 @@ export class WebhookInboxService {
     const db = manager ?? this.dataSource;
     const updated: [unknown[], number] = await db.query(
       `UPDATE stripe_events SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL,
-         failing_since = NULL
+         failing_since = NULL, failure_kind = NULL, failure_kind_since = NULL
        WHERE id = $1 AND status <> 'ignored' RETURNING id`,
       [eventId],
     );

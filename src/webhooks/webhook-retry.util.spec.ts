@@ -37,26 +37,42 @@ describe('decideRetry', () => {
   });
 
   it('keeps retrying a plain failure for the whole window (an hour later is not dead), then dead', () => {
-    const hourLater = decideRetry({ kind: FailureKind.FAILURE, failingSince: since, attempts: 12, now: at(HOUR) }, policy);
+    const hourLater = decideRetry({ kind: FailureKind.FAILURE, failingSince: since, kindSince: since, attempts: 12, now: at(HOUR) }, policy);
     expect(hourLater).toEqual({ status: 'failed', nextAttemptAt: at(2 * HOUR), tryFallback: false });
-    const nearEnd = decideRetry({ kind: FailureKind.FAILURE, failingSince: since, attempts: 80, now: at(71.5 * HOUR) }, policy);
+    const nearEnd = decideRetry({ kind: FailureKind.FAILURE, failingSince: since, kindSince: since, attempts: 80, now: at(71.5 * HOUR) }, policy);
     // The last attempt lands on the window's end, not past it.
     expect(nearEnd.nextAttemptAt).toEqual(at(72 * HOUR));
-    expect(decideRetry({ kind: FailureKind.FAILURE, failingSince: since, attempts: 81, now: at(72 * HOUR) }, policy).status).toBe('dead');
+    expect(decideRetry({ kind: FailureKind.FAILURE, failingSince: since, kindSince: since, attempts: 81, now: at(72 * HOUR) }, policy).status).toBe('dead');
   });
 
   it('tries the fallback only when Stripe has been unavailable for fallbackAfter, and keeps the event queued', () => {
-    const early = decideRetry({ kind: FailureKind.STRIPE_UNAVAILABLE, failingSince: since, attempts: 3, now: at(14 * MIN) }, policy);
+    const early = decideRetry({ kind: FailureKind.STRIPE_UNAVAILABLE, failingSince: since, kindSince: since, attempts: 3, now: at(14 * MIN) }, policy);
     expect(early.tryFallback).toBe(false);
-    const late = decideRetry({ kind: FailureKind.STRIPE_UNAVAILABLE, failingSince: since, attempts: 6, now: at(15 * MIN) }, policy);
+    const late = decideRetry({ kind: FailureKind.STRIPE_UNAVAILABLE, failingSince: since, kindSince: since, attempts: 6, now: at(15 * MIN) }, policy);
     expect(late).toMatchObject({ status: 'failed', tryFallback: true });
-    const bug = decideRetry({ kind: FailureKind.FAILURE, failingSince: since, attempts: 6, now: at(20 * HOUR) }, policy);
+    const bug = decideRetry({ kind: FailureKind.FAILURE, failingSince: since, kindSince: since, attempts: 6, now: at(20 * HOUR) }, policy);
     expect(bug.tryFallback).toBe(false);
   });
 
   it('parks an unowned customer after the short budget, and dead-letters a mismatch at once', () => {
-    expect(decideRetry({ kind: FailureKind.UNOWNED, failingSince: since, attempts: 2, now: at(10 * MIN) }, policy).status).toBe('failed');
-    expect(decideRetry({ kind: FailureKind.UNOWNED, failingSince: since, attempts: 9, now: at(HOUR) }, policy).status).toBe('unowned');
-    expect(decideRetry({ kind: FailureKind.NEEDS_HUMAN, failingSince: since, attempts: 1, now: since }, policy).status).toBe('dead');
+    expect(decideRetry({ kind: FailureKind.UNOWNED, failingSince: since, kindSince: since, attempts: 2, now: at(10 * MIN) }, policy).status).toBe('failed');
+    expect(decideRetry({ kind: FailureKind.UNOWNED, failingSince: since, kindSince: since, attempts: 9, now: at(HOUR) }, policy).status).toBe('unowned');
+    expect(decideRetry({ kind: FailureKind.NEEDS_HUMAN, failingSince: since, kindSince: since, attempts: 1, now: since }, policy).status).toBe('dead');
+  });
+
+  it('times the fallback from when Stripe became unavailable, not from the first failure of any kind', () => {
+    // 20 minutes of UNKNOWN_PRICE, then the first STRIPE_UNAVAILABLE: not yet.
+    const first = decideRetry({ kind: FailureKind.STRIPE_UNAVAILABLE, failingSince: since, kindSince: at(20 * MIN), attempts: 9, now: at(20 * MIN) }, policy);
+    expect(first).toMatchObject({ status: 'failed', tryFallback: false });
+    const later = decideRetry({ kind: FailureKind.STRIPE_UNAVAILABLE, failingSince: since, kindSince: at(20 * MIN), attempts: 12, now: at(35 * MIN) }, policy);
+    expect(later.tryFallback).toBe(true);
+  });
+
+  it('parks an unowned customer after unownedAfter of UNKNOWN_CUSTOMER failures, not of failures of any kind', () => {
+    const young = decideRetry({ kind: FailureKind.UNOWNED, failingSince: since, kindSince: at(2 * HOUR), attempts: 30, now: at(2 * HOUR + 10 * MIN) }, policy);
+    // Retried within the unowned budget, measured from its own start (the next try at most when it ends).
+    expect(young).toEqual({ status: 'failed', nextAttemptAt: at(2 * HOUR + 10 * MIN + HOUR - 10 * MIN), tryFallback: false });
+    const old = decideRetry({ kind: FailureKind.UNOWNED, failingSince: since, kindSince: at(2 * HOUR), attempts: 31, now: at(3 * HOUR) }, policy);
+    expect(old.status).toBe('unowned');
   });
 });

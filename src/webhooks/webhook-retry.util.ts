@@ -45,29 +45,35 @@ export interface RetryDecision {
 }
 
 /**
- * What happens to an event after a failed attempt. `failingSince` is the first failure since it
- * was stored or replayed (the start of its window); `attempts` counts this one.
+ * What happens to an event after a failed attempt. `failingSince` is the first failure of any
+ * kind since it was stored or replayed (the start of its retry window); `kindSince` is when the
+ * current run of failures of this attempt's kind began (this one included: a failure of another
+ * kind starts a new run). `attempts` counts this one.
  *
  * Retries back off exponentially (base, 2x, 4x, ... capped at retryMaxDelay) over retryWindow
  * (Stripe's own 72 h by default: our 200 told Stripe to stop), with one last attempt at the
- * window's end; then the event is dead. Unowned customers are parked after unownedAfter.
+ * window's end; then the event is dead. The emergency fallback waits for fallbackAfter of Stripe
+ * being unavailable, and unowned customers are parked after unownedAfter of being unowned, both
+ * timed from `kindSince`: twenty minutes of UNKNOWN_PRICE followed by one STRIPE_UNAVAILABLE is
+ * not twenty minutes of outage.
  */
 export function decideRetry(
-  input: { kind: FailureKind; failingSince: Date; attempts: number; now: Date },
+  input: { kind: FailureKind; failingSince: Date; kindSince: Date; attempts: number; now: Date },
   policy: RetryPolicy,
 ): RetryDecision {
-  const { kind, failingSince, attempts, now } = input;
+  const { kind, failingSince, kindSince, attempts, now } = input;
   const elapsed = now.getTime() - failingSince.getTime();
+  const ofKind = now.getTime() - kindSince.getTime();
   const stop = (status: 'dead' | 'unowned'): RetryDecision => ({ status, nextAttemptAt: now, tryFallback: false });
   if (kind === FailureKind.NEEDS_HUMAN) return stop('dead');
-  if (kind === FailureKind.UNOWNED && elapsed >= policy.unownedAfterMs) return stop('unowned');
+  if (kind === FailureKind.UNOWNED && ofKind >= policy.unownedAfterMs) return stop('unowned');
   if (elapsed >= policy.retryWindowMs) return stop('dead');
-  const horizon = kind === FailureKind.UNOWNED ? policy.unownedAfterMs : policy.retryWindowMs;
-  const delay = Math.min(retryDelayMs(attempts, policy.retryBaseMs, policy.retryMaxDelayMs), horizon - elapsed);
+  const left = kind === FailureKind.UNOWNED ? policy.unownedAfterMs - ofKind : policy.retryWindowMs - elapsed;
+  const delay = Math.min(retryDelayMs(attempts, policy.retryBaseMs, policy.retryMaxDelayMs), left, policy.retryWindowMs - elapsed);
   return {
     status: 'failed',
     nextAttemptAt: new Date(now.getTime() + delay),
-    tryFallback: kind === FailureKind.STRIPE_UNAVAILABLE && elapsed >= policy.fallbackAfterMs,
+    tryFallback: kind === FailureKind.STRIPE_UNAVAILABLE && ofKind >= policy.fallbackAfterMs,
   };
 }
 

@@ -40,7 +40,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
   ) {
-    // The insert trigger notifies; polling covers the time the listener is down.
+    // The intake notifies after its inserts commit (and replay does); polling covers the time the listener is down.
     this.listener = new PgListener({
       connectionString: config.values.databaseUrl!,
       channel: STRIPE_EVENTS_CHANNEL,
@@ -168,7 +168,8 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
 
   /**
    * Retries over WEBHOOK_RETRY_WINDOW with backoff, then dead; unowned customers are parked;
-   * mismatches are dead at once. When Stripe has been unreachable for WEBHOOK_FALLBACK_AFTER,
+   * mismatches are dead at once. When Stripe has been unreachable for WEBHOOK_FALLBACK_AFTER
+   * (timed from the first of the current run of STRIPE_UNAVAILABLE failures, failure_kind_since),
    * the emergency fallback applies the event's own subscription, and the events stay queued.
    */
   private async recordFailure(events: StripeEventEntity[], error: unknown, now: Date): Promise<void> {
@@ -177,7 +178,17 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     const decisions = new Map<string, RetryDecision>(
       events.map((event) => [
         event.id,
-        decideRetry({ kind, failingSince: event.failingSince ?? now, attempts: event.attempts + 1, now }, policy),
+        decideRetry(
+          {
+            kind,
+            failingSince: event.failingSince ?? now,
+            // A failure of another kind than the last one starts a new run of its own.
+            kindSince: event.failureKind === kind ? (event.failureKindSince ?? now) : now,
+            attempts: event.attempts + 1,
+            now,
+          },
+          policy,
+        ),
       ]),
     );
     let message =
@@ -191,9 +202,11 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
       stats[decision.status]++;
       await this.dataSource.query(
         `UPDATE stripe_events SET attempts = attempts + 1, last_error = $2, status = $3, next_attempt_at = $4,
-           failing_since = coalesce(failing_since, $5)
+           failing_since = coalesce(failing_since, $5),
+           failure_kind_since = CASE WHEN failure_kind IS NOT DISTINCT FROM $6 THEN coalesce(failure_kind_since, $5) ELSE $5 END,
+           failure_kind = $6
          WHERE id = $1 AND status IN ('pending', 'failed')`,
-        [event.id, message.slice(0, 2000), decision.status, decision.nextAttemptAt, now],
+        [event.id, message.slice(0, 2000), decision.status, decision.nextAttemptAt, now, kind],
       );
       this.metrics.webhookHandled([event], decision.status);
     }
@@ -208,10 +221,11 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     try {
       const outcome = await this.processor.applyFallback(events);
       if (!outcome.applied) return `emergency fallback not applied: ${outcome.reason}`;
-      if (!outcome.result) return 'emergency fallback: stored state is newer; waiting for Stripe';
+      const refused = outcome.refused ? `; not applied: ${outcome.refused.join('; ')}` : '';
+      if (!outcome.result) return `emergency fallback: stored state is newer; waiting for Stripe${refused}`;
       this.logger.warn({ events: events.map((e) => e.id), businessId: outcome.result.businessId }, 'emergency fallback applied');
       this.metrics.webhookHandled(events, 'fallback');
-      return `emergency fallback applied (plan ${outcome.result.planKey}); waiting for Stripe to confirm`;
+      return `emergency fallback applied (plan ${outcome.result.planKey}); waiting for Stripe to confirm${refused}`;
     } catch (error) {
       this.logger.error({ err: error }, 'emergency fallback failed');
       return `emergency fallback failed: ${(error as Error).message}`;

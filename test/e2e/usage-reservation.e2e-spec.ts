@@ -2,10 +2,13 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { EnforcementErrorCode } from '../../src/enforcement/enforcement.exception.js';
 import { decideGrant } from '../../src/enforcement/plan-limit.util.js';
+import { carryUsageWindows } from '../../src/enforcement/usage-carry.util.js';
 import { COUNT_METRIC_PERIOD_START } from '../../src/enforcement/usage-window.util.js';
 import { UsageService, type UsageKey } from '../../src/enforcement/usage.service.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
+import { START_SEARCH } from '../utils/enforcement-helpers.js';
 
 /** The reservation statements themselves, on the real database. */
 describe('UsageService.reserve', () => {
@@ -49,7 +52,7 @@ describe('UsageService.reserve', () => {
         }
         const expected = decideGrant({ limit, used: used ?? 0, requested, partial });
         const result = await usage.reserve(key, requested, limit, partial);
-        expect(result).toEqual({ granted: expected, used: (used ?? 0) + expected });
+        expect(result).toEqual({ granted: expected, used: (used ?? 0) + expected, periodStart: key.periodStart });
         expect(await counter(key)).toBe((used ?? 0) + expected);
       }),
       { numRuns: 300 },
@@ -58,7 +61,7 @@ describe('UsageService.reserve', () => {
 
   it('answers a refusal with the counter it was decided on, even while others free and take capacity', async () => {
     const key: UsageKey = { businessId: 'biz_churn', metric: 'campaigns', periodStart: COUNT_METRIC_PERIOD_START };
-    expect(await usage.reserve(key, 5, 5, false)).toEqual({ granted: 5, used: 5 });
+    expect(await usage.reserve(key, 5, 5, false)).toEqual({ granted: 5, used: 5, periodStart: key.periodStart });
     // Other requests on their own connection: one deletes a campaign (frees one), another creates
     // one (takes it back), interleaved between the statements of the reservation under test.
     const other = new pg.Client({ connectionString: t.databaseUrl });
@@ -90,6 +93,57 @@ describe('UsageService.reserve', () => {
     }
     // Capacity freed meanwhile is there for the next request.
     expect(await counter(key)).toBe(4);
-    expect(await usage.reserve(key, 1, 5, false)).toEqual({ granted: 1, used: 5 });
+    expect(await usage.reserve(key, 1, 5, false)).toEqual({ granted: 1, used: 5, periodStart: key.periodStart });
+  });
+
+  it('counts in the window a new anchor carried the count to, for reservations and give-backs naming the old one', async () => {
+    const businessId = 'biz_carry';
+    const a = new Date('2026-11-14T10:00:00Z');
+    const b = new Date('2026-11-20T08:00:00Z');
+    const key = (periodStart: Date): UsageKey => ({ businessId, metric: 'creators', periodStart });
+    expect((await usage.reserve(key(a), 30, 50, false)).granted).toBe(30);
+    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: a, to: b }]));
+    expect([await counter(key(a)), await counter(key(b))]).toEqual([30, 30]);
+
+    // A request that computed the old window (it read the account just before the sync) is redirected.
+    expect(await usage.reserve(key(a), 15, 50, true)).toEqual({ granted: 15, used: 45, periodStart: b });
+    expect(await usage.reserve(key(a), 10, 50, false)).toEqual({ granted: 0, used: 45, periodStart: b });
+    // A search reserved before the carry gives back to the window that counts now too.
+    await usage.release(key(a), 20);
+    expect([await counter(key(a)), await counter(key(b))]).toEqual([10, 25]);
+
+    // Switching back to the first anchor: its window takes the larger count, never the sum.
+    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: b, to: a }]));
+    expect(await counter(key(a))).toBe(25);
+    expect(await usage.reserve(key(b), 30, 50, true)).toEqual({ granted: 25, used: 50, periodStart: a });
+  });
+
+  it('opens no window by a stale reservation when the old window was never used', async () => {
+    const businessId = 'biz_carry_empty';
+    const a = new Date('2026-11-14T10:00:00Z');
+    const b = new Date('2026-11-20T08:00:00Z');
+    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: a, to: b }]));
+    expect(await usage.reserve({ businessId, metric: 'creators', periodStart: a }, 5, 50, false)).toEqual({ granted: 5, used: 5, periodStart: b });
+    expect(await counter({ businessId, metric: 'creators', periodStart: a })).toBe(0);
+  });
+
+  it('answers CAPACITY_CONTENDED (503, retryable), never a 500, when no round finds a definite answer', async () => {
+    // A trigger swallows every insert of this business's counter rows: the row never exists.
+    await t.dataSource.query(`CREATE FUNCTION test_swallow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$`);
+    await t.dataSource.query(
+      `CREATE TRIGGER test_swallow BEFORE INSERT ON usage_counters FOR EACH ROW
+       WHEN (NEW.business_id = 'biz_vanishing') EXECUTE FUNCTION test_swallow_insert()`,
+    );
+    try {
+      const token = await t.token({ business: 'biz_vanishing', role: 'member' });
+      const res = await t.gql(START_SEARCH, { query: 'q', n: 5 }, token);
+      expect(res.status).toBe(503);
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'CAPACITY_CONTENDED', retryable: true, retryAfterSeconds: 1 });
+      await expect(usage.reserve({ businessId: 'biz_vanishing', metric: 'campaigns', periodStart: COUNT_METRIC_PERIOD_START }, 1, 5, false))
+        .rejects.toMatchObject({ code: EnforcementErrorCode.CAPACITY_CONTENDED, httpStatus: 503 });
+    } finally {
+      await t.dataSource.query('DROP TRIGGER test_swallow ON usage_counters');
+      await t.dataSource.query('DROP FUNCTION test_swallow_insert()');
+    }
   });
 });

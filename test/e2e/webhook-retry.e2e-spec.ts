@@ -214,7 +214,31 @@ describe('Stripe unreachable: retry window and emergency fallback (app clock dri
     expect(await accountOf(t, 'biz_old_api')).toBeUndefined();
     const row = await eventRow(id);
     expect(row.status).toBe('failed');
-    expect(row.last_error).toMatch(/api_version 2025-03-31\.basil is not 2026-10-28\.endive/);
+    expect(row.last_error).toMatch(/api_version 2025-03-31\.basil, not 2026-10-28\.endive/);
+  });
+
+  it('never applies a superseded body: the newest event of a subscription decides, and is refused if of another api_version', async () => {
+    const now = Math.floor(clock.now().getTime() / 1000);
+    const older = await deliver(
+      'customer.subscription.updated',
+      subscriptionObject('sub_superseded', 'cus_superseded', 'biz_superseded', 'price_fame_fallback', 'active'),
+      { created: now - 60 },
+    );
+    const newest = await deliver(
+      'customer.subscription.updated',
+      subscriptionObject('sub_superseded', 'cus_superseded', 'biz_superseded', 'price_glow_fallback', 'canceled'),
+      { created: now, apiVersion: '2025-03-31.basil' },
+    );
+    await drain();
+    clock.advance(20 * MINUTE);
+    await drain();
+    // The older body (fame_flex, active) is not what Stripe holds any more: nothing is applied.
+    expect(await accountOf(t, 'biz_superseded')).toBeUndefined();
+    for (const id of [older, newest]) {
+      const row = await eventRow(id);
+      expect(row.status).toBe('failed');
+      expect(row.last_error).toMatch(/emergency fallback not applied: .*sub_superseded.*api_version 2025-03-31\.basil/);
+    }
   });
 
   it('outbox: a rolled-back change emits nothing; a failing listener gets the event again later', async () => {
@@ -249,6 +273,55 @@ describe('Stripe unreachable: retry window and emergency fallback (app clock dri
     await relay.drain();
     await relay.drain();
     expect(received).toEqual(['k1']);
+  });
+  it('outbox: emits with no outbox row locked, and never twice while a listener is still running', async () => {
+    const emitter = t.app.get(EventEmitter2);
+    const relay = t.app.get(DomainEventsRelayService);
+    const received: string[] = [];
+    const lockedWhileEmitting: boolean[] = [];
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const onSlow = async (payload: { eventKey: string }): Promise<void> => {
+      received.push(payload.eventKey);
+      // Another session tries the row: a relay that emits inside its claiming transaction holds it.
+      const runner = t.dataSource.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.startTransaction();
+        await runner.query(`SELECT id FROM domain_events WHERE key = $1 FOR UPDATE NOWAIT`, [payload.eventKey]);
+        lockedWhileEmitting.push(false);
+      } catch {
+        lockedWhileEmitting.push(true);
+      } finally {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        await runner.release();
+      }
+      await slow; // the host app's email, still being sent
+    };
+    // The relay's emitAsync awaits the promise a listener returns.
+    emitter.on('test.outbox_slow', onSlow as (payload: { eventKey: string }) => void);
+    await t.dataSource.transaction((manager) =>
+      t.app.get(DomainEventsService).record(manager, { name: 'test.outbox_slow', businessId: 'biz_slow', key: 'slow_1', payload: {} }),
+    );
+    const first = relay.drain();
+    while (received.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // The row is claimed (leased), not locked: another instance's relay skips it instead of emitting again.
+    const other = await createTestApp({ databaseUrl: t.databaseUrl, clock, env: { WEBHOOK_WORKER_ENABLED: 'false' } });
+    try {
+      await other.app.get(DomainEventsRelayService).drain();
+      const [claimed] = await t.dataSource.query(`SELECT dispatched_at FROM domain_events WHERE key = 'slow_1'`);
+      expect(claimed.dispatched_at).toBeNull();
+    } finally {
+      await other.close();
+    }
+    release();
+    await first;
+    await relay.drain();
+    expect(received).toEqual(['slow_1']);
+    expect(lockedWhileEmitting).toEqual([false]);
+    const [row] = await t.dataSource.query(`SELECT attempts, dispatched_at FROM domain_events WHERE key = 'slow_1'`);
+    expect(row.attempts).toBe(1);
+    expect(row.dispatched_at).toBeInstanceOf(Date);
   });
 });
 
@@ -326,6 +399,34 @@ describe('sync under failure, linking and retry horizon (simulator behind a prox
     expect((await eventsOf(t, customerId)).every((event) => event.status === 'processed')).toBe(true);
     await t.close({ keepDatabase: true });
     t = await startBillingApp(stripe, { clock, databaseUrl, env: appEnv() });
+  });
+
+  it('times the fallback from when Stripe became unavailable, not from an earlier failure of another kind', async () => {
+    const product = await stripe.stripe.products.create({ name: 'Unmapped, then an outage' });
+    const price = await stripe.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 1234, recurring: { interval: 'month' } });
+    const { customerId } = await checkout(stripe, 'biz_kind_since', price.id);
+    await deliverAndDrain();
+    await advance(20 * MINUTE);
+    await drain();
+    const unmapped = await eventsOf(t, customerId);
+    expect(unmapped.length).toBeGreaterThan(0);
+    expect(unmapped.every((event) => /not mapped to any plan/.test(event.last_error ?? ''))).toBe(true);
+
+    proxy.down = true;
+    try {
+      // The first STRIPE_UNAVAILABLE, 21 minutes after the first failure: no fallback yet.
+      await advance(MINUTE);
+      await drain();
+      const first = await eventsOf(t, customerId);
+      expect(first.every((event) => /^STRIPE_UNAVAILABLE: /.test(event.last_error ?? ''))).toBe(true);
+      expect(first.some((event) => /emergency fallback/.test(event.last_error ?? ''))).toBe(false);
+      // Fifteen minutes of outage: now it is tried.
+      await advance(15 * MINUTE);
+      await drain();
+      expect((await eventsOf(t, customerId)).some((event) => /emergency fallback/.test(event.last_error ?? ''))).toBe(true);
+    } finally {
+      proxy.down = false;
+    }
   });
 
   it('falls back while Stripe is down and lets the real sync overwrite it once Stripe answers', async () => {
