@@ -77,7 +77,7 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
     stripe = await startSimulatedStripe();
     metricsPort = await findFreePort(30_000 + Math.floor(Math.random() * 10_000));
     t = await startBillingApp(stripe, {
-      env: { WEBHOOK_RETRY_WINDOW: '2s', METRICS_TOKEN, METRICS_PORT: String(metricsPort), RECONCILE_MAX_RPS: '100' },
+      env: { WEBHOOK_RETRY_WINDOW: '2s', METRICS_TOKEN, METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1', RECONCILE_MAX_RPS: '100' },
     });
     // DATABASE_URL counts as real infrastructure: the public development JWT secret is refused there.
     cliEnv = { ...stripe.env, DATABASE_URL: t.databaseUrl, AUTH_JWT_SECRET: 'cli-test-secret-of-at-least-32-characters', RECONCILE_MAX_RPS: '100' };
@@ -132,7 +132,7 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
   it('serves /metrics only to the token on the main port, and openly on METRICS_PORT', async () => {
     expect((await t.http().get('/metrics')).status).toBe(401);
     expect((await t.http().get('/metrics').set('authorization', 'Bearer wrong-token-wrong-token!!')).status).toBe(401);
-    expect(t.app.get(MetricsServerService).port).toBe(metricsPort);
+    expect(t.app.get(MetricsServerService).boundAddress).toEqual({ address: '127.0.0.1', port: metricsPort });
     const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('billing_webhook_events_total');
