@@ -192,18 +192,22 @@ export class AdminAccountsService {
     }));
   }
 
-  /** Events of one account (by business, or by its customer before the business was resolved), newest first. */
+  /**
+   * Events of one account (by business, or by its customer before the business was resolved),
+   * newest first; only those in `statuses` when given (filtered in SQL, so an old pending event
+   * is not hidden behind many newer processed ones).
+   */
   async accountEvents(
     account: { businessId: string; stripeCustomerId: string | null },
     first: number,
-    status?: string,
+    statuses?: readonly string[],
   ): Promise<AdminWebhookEventModel[]> {
     const rows: EventRow[] = await this.dataSource.query(
       `SELECT ${EVENT_COLUMNS} FROM stripe_events e
         WHERE (e.business_id = $1 OR ($2::text IS NOT NULL AND e.customer_id = $2))
           AND ($3::text IS NULL OR e.status = $3)
         ORDER BY e.received_at DESC, e.id DESC LIMIT $4`,
-      [account.businessId, account.stripeCustomerId, status ?? null, first],
+      [account.businessId, account.stripeCustomerId, statuses ? [...statuses] : null, first],
     );
     return rows.map(toEventModel);
   }

@@ -144,7 +144,7 @@ export class AdminResolver {
 
   @ResolveField(() => [AdminWebhookEventModel], { description: 'Dead letters of this account, newest first.' })
   deadLetters(@Parent() account: AdminBillingAccountModel, @Args() { first }: FirstArgs): Promise<AdminWebhookEventModel[]> {
-    return this.accounts.accountEvents(account, first, 'dead');
+    return this.accounts.accountEvents(account, first, ['dead']);
   }
 
   @ResolveField(() => [AdminAuditEntryModel], { description: 'Admin and operator changes of this account, newest first.' })

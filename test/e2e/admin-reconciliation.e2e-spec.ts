@@ -207,6 +207,9 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
     expect(text.stdout).toContain('billingSyncStatus history (last 10, newest first)');
     expect(text.stdout).toMatch(/reconciliation\s+scheduler/);
     expect(text.stdout).toMatch(/plan:\s+viral_surge/);
+    // Each warning as `code: message (until ...)`, never [object Object].
+    expect(text.stdout).not.toContain('[object Object]');
+    expect(text.stdout).toMatch(/warnings:\s+CANCELS_AT_PERIOD_END: .+ \(until \d{4}-\d\d-\d\dT[\d:.]+Z\)/);
 
     const json = JSON.parse((await cli('inspect-user-state', '--email', EMAIL, '--json')).stdout) as {
       account: { businessId: string; billingSyncStatus: string };
@@ -229,6 +232,30 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('No billing account');
     expect((await cli('inspect-user-state')).code).toBe(2);
+  }, CLI_TIMEOUT);
+
+  it('inspect-user-state lists old pending and dead events behind many newer ones', async () => {
+    const insert = (id: string, status: string, ageHours: number) =>
+      t.dataSource.query(
+        `INSERT INTO stripe_events (id, type, livemode, api_version, stripe_created_at, payload, status, attempts, next_attempt_at,
+           last_error, customer_id, business_id, received_at)
+         VALUES ($1, 'invoice.paid', false, '2026-10-28.endive', now() - make_interval(hours => $3), '{}'::jsonb, $2, 2,
+           now() + interval '1 day', 'boom', NULL, 'biz_recon_free', now() - make_interval(hours => $3))`,
+        [id, status, ageHours],
+      );
+    try {
+      // Not due for a day: the worker leaves it alone while the test looks.
+      await insert('evt_inspect_old_failed', 'failed', 48);
+      await insert('evt_inspect_old_dead', 'dead', 47);
+      for (let i = 0; i < 60; i++) await insert(`evt_inspect_new_${i}`, 'processed', 1);
+      const result = await cli('inspect-user-state', '--business', 'biz_recon_free', '--json');
+      expect(result.code).toBe(0);
+      const state = JSON.parse(result.stdout) as { pending: { id: string }[]; dead: { id: string }[] };
+      expect(state.pending.map((event) => event.id)).toEqual(['evt_inspect_old_failed']);
+      expect(state.dead.map((event) => event.id)).toEqual(['evt_inspect_old_dead']);
+    } finally {
+      await t.dataSource.query(`DELETE FROM stripe_events WHERE id LIKE 'evt_inspect_%'`);
+    }
   }, CLI_TIMEOUT);
 
   it('shows a dead letter, replays it, and it is gone', async () => {
