@@ -35,9 +35,17 @@ export interface AccountRef {
 export interface EventListQuery {
   status?: string;
   type?: string;
-  unowned?: boolean;
+  /** true: only events of Stripe customers no business owns; otherwise only owned ones. */
+  unowned?: boolean | null;
   first: number;
   after?: string;
+}
+
+export interface AccountScope {
+  /** Only this business. */
+  businessId?: string;
+  /** Only accounts linked to a Stripe customer. */
+  withCustomer: boolean;
 }
 
 const EVENT_COLUMNS = `e.id, e.type, e.status, e.attempts, e.next_attempt_at, e.last_error, e.customer_id, e.business_id,
@@ -192,18 +200,22 @@ export class AdminAccountsService {
     }));
   }
 
-  /** Events of one account (by business, or by its customer before the business was resolved), newest first. */
+  /**
+   * Events of one account (by business, or by its customer before the business was resolved),
+   * newest first; only those in `statuses` when given (filtered in SQL, so an old pending event
+   * is not hidden behind many newer processed ones).
+   */
   async accountEvents(
     account: { businessId: string; stripeCustomerId: string | null },
     first: number,
-    status?: string,
+    statuses?: readonly string[],
   ): Promise<AdminWebhookEventModel[]> {
     const rows: EventRow[] = await this.dataSource.query(
       `SELECT ${EVENT_COLUMNS} FROM stripe_events e
         WHERE (e.business_id = $1 OR ($2::text IS NOT NULL AND e.customer_id = $2))
-          AND ($3::text IS NULL OR e.status = $3)
+          AND ($3::text[] IS NULL OR e.status = ANY($3))
         ORDER BY e.received_at DESC, e.id DESC LIMIT $4`,
-      [account.businessId, account.stripeCustomerId, status ?? null, first],
+      [account.businessId, account.stripeCustomerId, statuses ? [...statuses] : null, first],
     );
     return rows.map(toEventModel);
   }
@@ -214,7 +226,8 @@ export class AdminAccountsService {
     const param = (value: unknown) => `$${params.push(value)}`;
     if (query.status) where.push(`e.status = ${param(query.status)}`);
     if (query.type) where.push(`e.type = ${param(query.type)}`);
-    if (query.unowned !== undefined) where.push(query.unowned ? UNOWNED_EVENT_SQL : `NOT ${UNOWNED_EVENT_SQL}`);
+    // Owned and unowned are never mixed: a flood of unowned dead letters must not hide real ones.
+    where.push(query.unowned === true ? UNOWNED_EVENT_SQL : `NOT ${UNOWNED_EVENT_SQL}`);
     if (query.after) {
       const key = decodeCursor(query.after, 2);
       if (!key) throw new AdminException(AdminErrorCode.BAD_USER_INPUT, 'after: not a cursor of this list');
@@ -256,26 +269,27 @@ export class AdminAccountsService {
     };
   }
 
-  async countWithCustomer(businessId?: string): Promise<number> {
+  async countAccounts(scope: AccountScope): Promise<number> {
     const [row] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM billing_accounts WHERE stripe_customer_id IS NOT NULL AND ($1::text IS NULL OR business_id = $1)`,
-      [businessId ?? null],
+      `SELECT count(*)::int AS n FROM billing_accounts
+        WHERE ($1::boolean IS FALSE OR stripe_customer_id IS NOT NULL) AND ($2::text IS NULL OR business_id = $2)`,
+      [scope.withCustomer, scope.businessId ?? null],
     );
     return row.n;
   }
 
-  /** Accounts with a Stripe customer in keyset batches of 100, so a large base is never loaded at once. */
-  async *streamWithCustomer(businessId?: string): AsyncGenerator<BillingAccountEntity[]> {
+  /** Accounts in keyset batches of 100 by business id, so a large base is never loaded at once. */
+  async *streamAccounts(scope: AccountScope): AsyncGenerator<BillingAccountEntity[]> {
     let after = '';
     for (;;) {
       const query = this.dataSource
         .getRepository(BillingAccountEntity)
         .createQueryBuilder('a')
-        .where('a.stripe_customer_id IS NOT NULL')
-        .andWhere('a.business_id > :after', { after })
+        .where('a.business_id > :after', { after })
         .orderBy('a.business_id')
         .limit(100);
-      if (businessId) query.andWhere('a.business_id = :businessId', { businessId });
+      if (scope.withCustomer) query.andWhere('a.stripe_customer_id IS NOT NULL');
+      if (scope.businessId) query.andWhere('a.business_id = :businessId', { businessId: scope.businessId });
       const batch = await query.getMany();
       if (batch.length === 0) return;
       yield batch;

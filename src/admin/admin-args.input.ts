@@ -102,7 +102,11 @@ export class AdminWebhookEventsArgs extends PageArgs {
   @Length(1, 200)
   type?: string;
 
-  @Field({ nullable: true, description: 'true: only events of customers no business owns; false: only owned ones.' })
+  @Field({
+    nullable: true,
+    defaultValue: false,
+    description: 'true: only events of Stripe customers no business owns; false (the default): only owned ones. Never both at once.',
+  })
   @IsOptional()
   @IsBoolean()
   unowned?: boolean;
@@ -180,11 +184,20 @@ export class AdminReplayEventArgs {
 
 @ArgsType()
 export class AdminReplayDeadLettersArgs {
-  @Field({ nullable: true, description: 'Only this business; all dead letters when omitted.' })
+  @Field({ nullable: true, description: 'Only this business; without it every owned dead letter (see unowned).' })
   @IsOptional()
   @IsString()
   @Length(1, 200)
   businessId?: string;
+
+  @Field({
+    nullable: true,
+    defaultValue: false,
+    description: 'true (without businessId): the dead letters of Stripe customers no business owns instead of the owned ones.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  unowned?: boolean;
 
   @Field({ nullable: true })
   @IsOptional()

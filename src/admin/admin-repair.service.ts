@@ -1,8 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
-import type { AuthAccount } from '../auth/auth-account.types.js';
-import { AuthErrorCode, AuthException } from '../auth/auth.exception.js';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { BillingAccountEntity } from '../billing/billing-account.entity.js';
 import type { BillingSyncSource } from '../billing/billing-sync-log.entity.js';
 import { BillingSyncLogEntity } from '../billing/billing-sync-log.entity.js';
@@ -13,11 +11,13 @@ import { Clock } from '../clock/clock.js';
 import { lockStripeCustomer } from '../database/customer-lock.util.js';
 import { COUNT_METRIC_PERIOD_START } from '../enforcement/usage-window.util.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
+import { UNOWNED_EVENT_SQL } from '../metrics/inbox-health.service.js';
 import { PlansService } from '../plans/plans.service.js';
 import { WebhookInboxService } from '../webhooks/webhook-inbox.service.js';
 import { AdminAuditLogEntity } from './admin-audit-log.entity.js';
 import { AdminErrorCode, AdminException } from './admin.exception.js';
-import { resolveSyncTarget } from './manual-sync.util.js';
+import type { UsageDrift } from './reconcile-summary.util.js';
+import { splitCountMetrics } from './recountable-metrics.util.js';
 
 /** Who is acting: an admin token's sub, `cli:<user>` for an operator, `system:<job>` for a job. */
 export interface Operator {
@@ -34,7 +34,8 @@ export const ADMIN_SYNC: SyncIntent = { status: BillingSyncStatus.ADMIN_REPAIR, 
 
 /**
  * How each recountable COUNT metric is counted from the product's own rows. A count metric
- * missing here is left alone by a recount (and reported as such).
+ * missing here is left alone by a recount and reported as such (notRecountableMetrics: the
+ * recount's audit row, a logged warning, the CLI and the reconciliation summary).
  */
 const COUNT_SOURCES: Record<string, string> = {
   [CAMPAIGNS_METRIC]: 'SELECT count(*)::int AS n FROM campaigns WHERE business_id = $1',
@@ -46,14 +47,15 @@ export interface RecountResult {
   after: number;
 }
 
-export interface UsageDrift {
-  metric: string;
-  counter: number;
-  actual: number;
-}
-
 export interface ReplayResult {
   eventIds: string[];
+}
+
+/** Whose dead letters to replay: one business's, or (without one) the owned or the unowned ones. */
+export interface DeadLetterScope {
+  businessId: string | null;
+  /** Only with no businessId: the dead letters of Stripe customers no business owns. */
+  unowned: boolean;
 }
 
 /**
@@ -63,6 +65,8 @@ export interface ReplayResult {
  */
 @Injectable()
 export class AdminRepairService {
+  private readonly logger = new Logger(AdminRepairService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly billingSync: BillingSyncService,
@@ -73,9 +77,8 @@ export class AdminRepairService {
   ) {}
 
   /**
-   * Re-reads the account's customer from Stripe. No customer: the account comes back unchanged.
-   * Stripe is read with no lock held (BillingSyncService.syncFromStripe); the audit row is written
-   * in the transaction that applies the result, so it exists if and only if the sync committed.
+   * Re-reads the account's customer from Stripe. No customer: the account comes back unchanged
+   * (with an audit row saying so, and no history row: billingSyncStatus does not change).
    */
   async syncFromStripe(
     operator: Operator,
@@ -83,35 +86,43 @@ export class AdminRepairService {
     reason: string | null,
     intent: SyncIntent = ADMIN_SYNC,
   ): Promise<BillingAccountEntity> {
-    const before = await this.dataSource.getRepository(BillingAccountEntity).findOneBy({ businessId });
-    if (!before) throw new AdminException(AdminErrorCode.ACCOUNT_NOT_FOUND, `No billing account for ${businessId}`, { businessId });
-    if (!before.stripeCustomerId) {
+    const account = await this.dataSource.getRepository(BillingAccountEntity).findOneBy({ businessId });
+    if (!account) throw new AdminException(AdminErrorCode.ACCOUNT_NOT_FOUND, `No billing account for ${businessId}`, { businessId });
+    if (!account.stripeCustomerId) {
       return this.change(operator, 'sync_from_stripe', businessId, reason, null, async () => ({ noStripeCustomer: true }));
     }
+    return this.syncAudited(operator, 'sync_from_stripe', account, reason, null, intent);
+  }
+
+  /**
+   * A sync from Stripe whose audit row (and `alsoApply`, our own writes) go in the transaction
+   * that applies the result, so they exist if and only if the sync committed. Stripe is read
+   * with no lock held (BillingSyncService.syncFromStripe). The `before` of the audit row is read
+   * before that, outside the lock: SyncContext offers no hook before the apply, and the version
+   * check of the sync only guarantees that no other sync committed after Stripe was read.
+   */
+  private async syncAudited(
+    operator: Operator,
+    action: string,
+    before: BillingAccountEntity,
+    reason: string | null,
+    target: string | null,
+    intent: SyncIntent,
+    alsoApply?: (manager: EntityManager) => Promise<void>,
+  ): Promise<BillingAccountEntity> {
+    const { businessId } = before;
     let after: BillingAccountEntity | null = null;
-    await this.billingSync.syncFromStripe(before.stripeCustomerId, {
+    await this.billingSync.syncFromStripe(before.stripeCustomerId!, {
       status: intent.status,
       source: intent.source,
       entries: [{ eventId: null, status: intent.status }],
       afterApply: async (manager) => {
+        await alsoApply?.(manager);
         after = await manager.getRepository(BillingAccountEntity).findOneByOrFail({ businessId });
-        await this.audit(manager, operator, 'sync_from_stripe', businessId, null, reason, snapshot(before), snapshot(after));
+        await this.audit(manager, operator, action, businessId, target, reason, snapshot(before), snapshot(after));
       },
     });
     return after!;
-  }
-
-  /** POST /api/billing/sync-stripe: owners their own business, admins any (see resolveSyncTarget). */
-  async manualSync(caller: AuthAccount, requested: string | undefined): Promise<BillingAccountEntity> {
-    const target = resolveSyncTarget(caller, requested);
-    if ('error' in target) {
-      if (target.error === 'FORBIDDEN') throw new AuthException(AuthErrorCode.FORBIDDEN, target.message);
-      throw new AdminException(AdminErrorCode.BAD_USER_INPUT, target.message);
-    }
-    return this.syncFromStripe({ sub: target.operatorSub }, target.businessId, 'manual sync (POST /api/billing/sync-stripe)', {
-      status: BillingSyncStatus.MANUAL_SYNC,
-      source: caller.isAdmin ? 'admin' : 'manual',
-    });
   }
 
   async grantPlan(
@@ -177,8 +188,12 @@ export class AdminRepairService {
    */
   async recountUsage(operator: Operator, businessId: string, reason: string | null): Promise<RecountResult[]> {
     const results: RecountResult[] = [];
+    const { recountable, notRecountable } = this.countMetrics();
+    if (notRecountable.length > 0) {
+      this.logger.warn({ businessId, notRecountable }, 'COUNT metrics without a count source are left as they are by the recount');
+    }
     await this.change(operator, 'recount_usage', businessId, reason, null, async (manager) => {
-      for (const metric of this.recountable()) {
+      for (const metric of recountable) {
         // The row lock waits for any reservation statement in flight on this counter.
         const [current] = await manager.query(
           `SELECT used FROM usage_counters WHERE business_id = $1 AND metric = $2 AND period_start = $3 FOR UPDATE`,
@@ -192,15 +207,23 @@ export class AdminRepairService {
         );
         results.push({ metric, before: current?.used ?? 0, after: n });
       }
-      return { usage: Object.fromEntries(results.map((r) => [r.metric, { before: r.before, after: r.after }])) };
+      return {
+        usage: Object.fromEntries(results.map((r) => [r.metric, { before: r.before, after: r.after }])),
+        ...(notRecountable.length > 0 ? { notRecountable } : {}),
+      };
     });
     return results;
+  }
+
+  /** COUNT metrics of the catalog that a recount cannot count (no source in COUNT_SOURCES). */
+  notRecountableMetrics(): string[] {
+    return this.countMetrics().notRecountable;
   }
 
   /** COUNT counters that differ from the product rows they count (read only). */
   async usageDrifts(businessId: string): Promise<UsageDrift[]> {
     const drifts: UsageDrift[] = [];
-    for (const metric of this.recountable()) {
+    for (const metric of this.countMetrics().recountable) {
       const [counted] = await this.dataSource.query(COUNT_SOURCES[metric], [businessId]);
       const [stored] = await this.dataSource.query(
         `SELECT used FROM usage_counters WHERE business_id = $1 AND metric = $2 AND period_start = $3`,
@@ -212,7 +235,11 @@ export class AdminRepairService {
     return drifts;
   }
 
-  /** Marks onboarding done, then grants `planKey`, or (without one) syncs the plan from Stripe. */
+  /**
+   * Marks onboarding done, then grants `planKey`, or (without one) syncs the plan from Stripe:
+   * either way one transaction for our writes with one audit row (with a customer, the
+   * transaction that applies the sync; Stripe is read before it).
+   */
   async completeOnboarding(
     operator: Operator,
     businessId: string,
@@ -220,11 +247,20 @@ export class AdminRepairService {
     reason: string | null,
   ): Promise<BillingAccountEntity> {
     if (planKey) this.requirePlan(planKey);
-    let syncAfter = false;
-    const done = await this.change(operator, 'complete_onboarding', businessId, reason, planKey, async (manager, account) => {
-      if (!account.onboardingCompletedAt) {
-        await manager.update(BillingAccountEntity, { businessId }, { onboardingCompletedAt: this.clock.now() });
-      }
+    const account = await this.dataSource.getRepository(BillingAccountEntity).findOneBy({ businessId });
+    if (!account) throw new AdminException(AdminErrorCode.ACCOUNT_NOT_FOUND, `No billing account for ${businessId}`, { businessId });
+    const markDone = async (manager: EntityManager) => {
+      await manager.update(
+        BillingAccountEntity,
+        { businessId, onboardingCompletedAt: IsNull() },
+        { onboardingCompletedAt: this.clock.now() },
+      );
+    };
+    if (!planKey && account.stripeCustomerId) {
+      return this.syncAudited(operator, 'complete_onboarding', account, reason, null, ADMIN_SYNC, markDone);
+    }
+    return this.change(operator, 'complete_onboarding', businessId, reason, planKey, async (manager) => {
+      await markDone(manager);
       if (planKey) {
         await manager.update(
           BillingAccountEntity,
@@ -237,15 +273,11 @@ export class AdminRepairService {
           },
         );
         await this.markRepaired(manager, businessId, { action: 'complete_onboarding', planKey, by: operator.sub });
-      } else if (account.stripeCustomerId) {
-        // The plan comes from Stripe: synced once this change committed (Stripe is never read under a lock).
-        syncAfter = true;
       } else {
         await this.markRepaired(manager, businessId, { action: 'complete_onboarding', by: operator.sub });
       }
       return null;
     });
-    return syncAfter ? this.syncFromStripe(operator, businessId, reason) : done;
   }
 
   /** Puts one event back in the queue. Returns the business it belongs to, when one does. */
@@ -265,19 +297,32 @@ export class AdminRepairService {
     });
   }
 
-  /** Replays every dead letter (of one business, or all of them). */
-  async replayDeadLetters(operator: Operator, businessId: string | null, reason: string | null): Promise<ReplayResult> {
+  /**
+   * Replays the dead letters of one business, or without one every owned dead letter; those of
+   * Stripe customers no business owns only when asked for (`unowned`), so a bulk replay never
+   * re-runs events that will only fail again until someone links their customer.
+   */
+  async replayDeadLetters(operator: Operator, scope: DeadLetterScope, reason: string | null): Promise<ReplayResult> {
+    if (scope.businessId && scope.unowned) {
+      throw new AdminException(
+        AdminErrorCode.BAD_USER_INPUT,
+        'Give a businessId or unowned, not both: the dead letters of a business are never unowned',
+      );
+    }
+    const which = scope.businessId
+      ? `(e.business_id = $1 OR e.customer_id = (SELECT a.stripe_customer_id FROM billing_accounts a WHERE a.business_id = $1))`
+      : scope.unowned
+        ? UNOWNED_EVENT_SQL
+        : `NOT ${UNOWNED_EVENT_SQL}`;
     return this.dataSource.transaction(async (manager) => {
       const rows: { id: string }[] = await manager.query(
-        `SELECT e.id FROM stripe_events e
-          WHERE e.status = 'dead' AND ($1::text IS NULL OR e.business_id = $1
-            OR e.customer_id = (SELECT a.stripe_customer_id FROM billing_accounts a WHERE a.business_id = $1))
-          ORDER BY e.received_at FOR UPDATE`,
-        [businessId],
+        `SELECT e.id FROM stripe_events e WHERE e.status = 'dead' AND ${which} ORDER BY e.received_at FOR UPDATE`,
+        scope.businessId ? [scope.businessId] : [],
       );
       for (const row of rows) await this.inbox.replay(row.id, manager);
       const eventIds = rows.map((row) => row.id);
-      await this.audit(manager, operator, 'replay_dead_letters', businessId, null, reason, { dead: eventIds }, { replayed: eventIds });
+      await this.audit(manager, operator, 'replay_dead_letters', scope.businessId, scope.unowned ? 'unowned' : null, reason,
+        { dead: eventIds }, { replayed: eventIds });
       return { eventIds };
     });
   }
@@ -345,8 +390,8 @@ export class AdminRepairService {
     });
   }
 
-  private recountable(): string[] {
-    return this.plans.metrics.filter((m) => m.kind === 'count' && COUNT_SOURCES[m.key]).map((m) => m.key);
+  private countMetrics(): { recountable: string[]; notRecountable: string[] } {
+    return splitCountMetrics(this.plans.metrics, (metric) => metric in COUNT_SOURCES);
   }
 
   private requirePlan(planKey: string): void {

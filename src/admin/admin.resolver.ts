@@ -77,12 +77,18 @@ export class AdminResolver {
     return businessId ? this.accounts.view({ businessId }) : null;
   }
 
-  @Mutation(() => AdminReplayResultModel)
+  @Mutation(() => AdminReplayResultModel, {
+    description: "Replays one business's dead letters, or every owned one; those of unowned customers only with unowned: true.",
+  })
   async adminReplayDeadLetters(
     @CurrentAccount() caller: AuthAccount,
     @Args() args: AdminReplayDeadLettersArgs,
   ): Promise<AdminReplayResultModel> {
-    const { eventIds } = await this.repair.replayDeadLetters(operator(caller), args.businessId ?? null, args.reason ?? null);
+    const { eventIds } = await this.repair.replayDeadLetters(
+      operator(caller),
+      { businessId: args.businessId ?? null, unowned: args.unowned === true },
+      args.reason ?? null,
+    );
     return { replayed: eventIds.length, eventIds };
   }
 
@@ -144,7 +150,7 @@ export class AdminResolver {
 
   @ResolveField(() => [AdminWebhookEventModel], { description: 'Dead letters of this account, newest first.' })
   deadLetters(@Parent() account: AdminBillingAccountModel, @Args() { first }: FirstArgs): Promise<AdminWebhookEventModel[]> {
-    return this.accounts.accountEvents(account, first, 'dead');
+    return this.accounts.accountEvents(account, first, ['dead']);
   }
 
   @ResolveField(() => [AdminAuditEntryModel], { description: 'Admin and operator changes of this account, newest first.' })

@@ -75,6 +75,7 @@ describe('expectedFromStripe', () => {
     raw: {},
   });
   const planFor = (s: StripeSubscriptionSnapshot) => ({ price_glow: 'glow_up', price_fame: 'fame_flex' })[s.priceId!]!;
+  const anyPrice = () => true;
 
   it('takes the paying subscription over an ended one', () => {
     const expected = expectedFromStripe(
@@ -84,17 +85,43 @@ describe('expectedFromStripe', () => {
       'free',
       now,
       7,
+      anyPrice,
     );
     expect(expected).toMatchObject({ subscriptionId: 'sub_new', planKey: 'fame_flex', subscriptionStatus: 'active' });
   });
 
   it('gives the default plan when nothing is paying, without resolving the ended price', () => {
-    const expected = expectedFromStripe([subscription('sub_1', 'canceled', 'price_unknown', '2026-10-01')], previous, planFor, 'free', now, 7);
+    const expected = expectedFromStripe([subscription('sub_1', 'canceled', 'price_unknown', '2026-10-01')], previous, planFor, 'free', now, 7, anyPrice);
     expect(expected).toMatchObject({ subscriptionId: 'sub_1', planKey: 'free', subscriptionStatus: 'canceled' });
   });
 
+  it('reads plan and period from the catalog item when an add-on comes first, as the sync does', () => {
+    const addOnFirst: StripeSubscriptionSnapshot = {
+      ...subscription('sub_addon', 'active', 'price_seat', '2026-10-01'),
+      items: [
+        { priceId: 'price_seat', interval: 'monthly', currentPeriodStart: new Date('2026-11-05T00:00:00Z'), currentPeriodEnd: new Date('2026-12-05T00:00:00Z') },
+        { priceId: 'price_glow', interval: 'monthly', currentPeriodStart: new Date('2026-11-01T00:00:00Z'), currentPeriodEnd: new Date('2026-12-01T00:00:00Z') },
+      ],
+      currentPeriodStart: new Date('2026-11-05T00:00:00Z'),
+      currentPeriodEnd: new Date('2026-12-05T00:00:00Z'),
+    };
+    const isCatalogPrice = (priceId: string) => priceId === 'price_glow' || priceId === 'price_fame';
+    const strictPlanFor = (s: StripeSubscriptionSnapshot) => {
+      const plan = ({ price_glow: 'glow_up', price_fame: 'fame_flex' } as Record<string, string>)[s.priceId!];
+      if (!plan) throw new Error(`unknown price ${s.priceId}`);
+      return plan;
+    };
+    expect(expectedFromStripe([addOnFirst], previous, strictPlanFor, 'free', now, 7, isCatalogPrice)).toMatchObject({
+      subscriptionId: 'sub_addon',
+      planKey: 'glow_up',
+      subscriptionStatus: 'active',
+      currentPeriodStart: new Date('2026-11-01T00:00:00Z'),
+      currentPeriodEnd: new Date('2026-12-01T00:00:00Z'),
+    });
+  });
+
   it('gives no subscription for a customer without any', () => {
-    expect(expectedFromStripe([], previous, planFor, 'free', now, 7)).toMatchObject({ subscriptionId: null, planKey: 'free' });
+    expect(expectedFromStripe([], previous, planFor, 'free', now, 7, anyPrice)).toMatchObject({ subscriptionId: null, planKey: 'free' });
   });
 });
 

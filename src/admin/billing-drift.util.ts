@@ -1,5 +1,6 @@
 import { deriveAccountBilling, type PreviousAccountState } from '../billing/derive-account-billing.util.js';
 import { pickCurrentSubscription } from '../billing/pick-current-subscription.util.js';
+import { selectPlanItem } from '../billing/select-plan-item.util.js';
 import { isLiveStatus } from '../entitlements/subscription-status.constant.js';
 import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
 
@@ -62,17 +63,20 @@ export function formatDrift(drift: FieldDrift): string {
 /**
  * What a sync from Stripe would store for these subscriptions, computed by the same pure
  * functions the sync uses, so "in sync" means "a sync would change nothing". Throws like the
- * sync does when a paying subscription's plan cannot be resolved.
+ * sync does when a paying subscription's plan cannot be resolved. Like the sync, each
+ * subscription is first read through its catalog item (selectPlanItem), so an add-on item
+ * listed before the plan's item does not decide the price or the period.
  */
 export function expectedFromStripe(
   subscriptions: readonly StripeSubscriptionSnapshot[],
   previous: PreviousAccountState,
-  planFor: (subscription: StripeSubscriptionSnapshot) => string,
+  planFor: (subscription: StripeSubscriptionSnapshot & { ambiguousItems?: string[] }) => string,
   defaultPlanKey: string,
   now: Date,
   graceDays: number,
+  isCatalogPrice: (priceId: string) => boolean,
 ): ComparableBilling {
-  const current = pickCurrentSubscription(subscriptions);
+  const current = pickCurrentSubscription(subscriptions.map((subscription) => selectPlanItem(subscription, isCatalogPrice)));
   const paying = current && isLiveStatus(current.status);
   const state = deriveAccountBilling(current, paying ? planFor(current) : null, previous, defaultPlanKey, now, graceDays);
   return {

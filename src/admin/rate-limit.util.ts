@@ -16,3 +16,9 @@ export function createPacer(
     if (start > now) await sleep(start - now);
   };
 }
+
+/** Makes the pacer of one run; injectable so a test can count its calls on a virtual clock. */
+export type PacerFactory = (perSecond: number) => () => Promise<void>;
+
+/** Nest token of an optional PacerFactory (default: createPacer on real time). */
+export const PACER_FACTORY = 'admin:pacer-factory';

@@ -48,11 +48,16 @@ export class ReconciliationJobService implements OnApplicationBootstrap {
         this.logger.log(
           {
             ...counts,
-            drifted: accounts
-              .filter((account) => account.drifts.length > 0 || account.error)
-              .map((account) => ({ businessId: account.businessId, drifts: account.drifts.map(formatDrift), error: account.error })),
+            drifted: accounts.map((account) => ({
+              businessId: account.businessId,
+              drifts: account.drifts.map(formatDrift),
+              error: account.error,
+              usageDrifts: account.usageDrifts,
+              usageError: account.usageError,
+            })),
           },
-          `reconciliation: ${counts.checked} checked, ${counts.inSync} in sync, ${counts.drifted} drifted (${counts.fixed} fixed), ${counts.errors} errors`,
+          `reconciliation: ${counts.checked} checked, ${counts.inSync} in sync, ${counts.drifted} drifted (${counts.fixed} fixed), ` +
+            `${counts.errors} errors; usage of ${counts.usageChecked} accounts: ${counts.usageRecounted} recounted, ${counts.usageErrors} errors`,
         );
         return summary;
       } finally {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BillingAccountEntity } from '../billing/billing-account.entity.js';
@@ -11,36 +11,12 @@ import { PlansService } from '../plans/plans.service.js';
 import { StripeClientService } from '../stripe/stripe-client.service.js';
 import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
 import { AdminAccountsService } from './admin-accounts.service.js';
-import { AdminRepairService, type Operator, type SyncIntent, type UsageDrift } from './admin-repair.service.js';
-import {
-  type ComparableBilling,
-  diffBilling,
-  expectedFromStripe,
-  type FieldDrift,
-  storedCurrentSubscriptionId,
-} from './billing-drift.util.js';
-import { createPacer } from './rate-limit.util.js';
+import { AdminRepairService, type Operator, type SyncIntent } from './admin-repair.service.js';
+import { type ComparableBilling, diffBilling, expectedFromStripe, storedCurrentSubscriptionId } from './billing-drift.util.js';
+import { createPacer, PACER_FACTORY, type PacerFactory } from './rate-limit.util.js';
+import { type AccountReconciliation, addToSummary, emptySummary, type ReconcileSummary } from './reconcile-summary.util.js';
 
-export interface AccountReconciliation {
-  businessId: string;
-  customerId: string;
-  drifts: FieldDrift[];
-  usageDrifts: UsageDrift[];
-  /** Set when the account could not be compared (Stripe down, unknown price...). */
-  error: string | null;
-  fixed: boolean;
-}
-
-export interface ReconcileSummary {
-  checked: number;
-  inSync: number;
-  drifted: number;
-  fixed: number;
-  errors: number;
-  usageRecounted: number;
-  /** Only the accounts that drifted or failed. */
-  accounts: AccountReconciliation[];
-}
+export type { AccountReconciliation, ReconcileSummary } from './reconcile-summary.util.js';
 
 export interface ReconcileOptions {
   fix: boolean;
@@ -60,9 +36,11 @@ export interface SyncOutcome {
 
 /**
  * verify-entitlements: compares every account that has a Stripe customer with what a sync
- * from Stripe would store, and with --fix re-syncs the ones that differ. Accounts are read in
- * keyset batches (never all at once) and Stripe calls are paced at RECONCILE_MAX_RPS. Shared
- * by the CLI, the admin API's callers and the scheduled job.
+ * from Stripe would store, and with --fix re-syncs the ones that differ; compares every
+ * account's COUNT usage counters (with a customer or not: free and app-trial accounts reserve
+ * too) with the product tables, and with --fix recounts them. Accounts are read in keyset
+ * batches (never all at once) and Stripe calls are paced at RECONCILE_MAX_RPS. Shared by the
+ * CLI and the scheduled job.
  */
 @Injectable()
 export class ReconciliationService {
@@ -75,23 +53,20 @@ export class ReconciliationService {
     private readonly metrics: MetricsService,
     private readonly config: AppConfigService,
     private readonly clock: Clock,
+    @Optional() @Inject(PACER_FACTORY) private readonly pacerFactory: PacerFactory = (perSecond) => createPacer(perSecond),
   ) {}
 
   async run(options: ReconcileOptions): Promise<ReconcileSummary> {
-    const pace = createPacer(this.config.values.reconcile.maxRps);
-    const summary: ReconcileSummary = { checked: 0, inSync: 0, drifted: 0, fixed: 0, errors: 0, usageRecounted: 0, accounts: [] };
-    const total = await this.accounts.countWithCustomer(options.businessId);
-    for await (const batch of this.accounts.streamWithCustomer(options.businessId)) {
+    const pace = this.pacerFactory(this.config.values.reconcile.maxRps);
+    const summary = emptySummary(this.repair.notRecountableMetrics());
+    const scope = { businessId: options.businessId, withCustomer: false };
+    const total = await this.accounts.countAccounts(scope);
+    let done = 0;
+    for await (const batch of this.accounts.streamAccounts(scope)) {
       for (const account of batch) {
         const result = await this.reconcileOne(account, options, pace);
-        summary.checked++;
-        if (result.error) summary.errors++;
-        else if (result.drifts.length > 0) summary.drifted++;
-        else summary.inSync++;
-        if (result.fixed) summary.fixed++;
-        if (options.fix && result.usageDrifts.length > 0) summary.usageRecounted++;
-        if (result.error || result.drifts.length > 0 || result.usageDrifts.length > 0) summary.accounts.push(result);
-        options.onProgress?.(summary.checked, total, result);
+        addToSummary(summary, result);
+        options.onProgress?.(++done, total, result);
       }
     }
     return summary;
@@ -103,10 +78,11 @@ export class ReconciliationService {
     reason: string,
     onProgress?: (done: number, total: number, current: SyncOutcome) => void,
   ): Promise<SyncOutcome[]> {
-    const pace = createPacer(this.config.values.reconcile.maxRps);
-    const total = await this.accounts.countWithCustomer();
+    const pace = this.pacerFactory(this.config.values.reconcile.maxRps);
+    const scope = { withCustomer: true };
+    const total = await this.accounts.countAccounts(scope);
     const outcomes: SyncOutcome[] = [];
-    for await (const batch of this.accounts.streamWithCustomer()) {
+    for await (const batch of this.accounts.streamAccounts(scope)) {
       for (const account of batch) {
         await pace();
         let outcome: SyncOutcome;
@@ -128,29 +104,46 @@ export class ReconciliationService {
     options: ReconcileOptions,
     pace: () => Promise<void>,
   ): Promise<AccountReconciliation> {
-    const customerId = account.stripeCustomerId!;
-    const result: AccountReconciliation = { businessId: account.businessId, customerId, drifts: [], usageDrifts: [], error: null, fixed: false };
-    try {
-      await pace();
-      const subscriptions = await this.stripe.listSubscriptions(customerId);
-      result.drifts = diffBilling(await this.ours(account), this.expected(account, subscriptions));
-      result.usageDrifts = await this.repair.usageDrifts(account.businessId);
-      if (result.drifts.length > 0) this.metrics.driftDetected();
-      if (options.fix && result.drifts.length > 0) {
+    const customerId = account.stripeCustomerId;
+    const result: AccountReconciliation = {
+      businessId: account.businessId,
+      customerId,
+      drifts: [],
+      usageDrifts: [],
+      error: null,
+      fixed: false,
+      usageRecounted: false,
+      usageError: null,
+    };
+    if (customerId) {
+      try {
         await pace();
-        const fields = result.drifts.map((drift) => drift.field).join(', ');
-        await this.repair.syncFromStripe(options.operator, account.businessId, `reconciliation: ${fields} differed from Stripe`, {
-          status: BillingSyncStatus.RECONCILIATION,
-          source: options.source,
-        });
-        result.fixed = true;
-        this.metrics.driftRepaired();
+        const subscriptions = await this.stripe.listSubscriptions(customerId);
+        result.drifts = diffBilling(await this.ours(account), this.expected(account, subscriptions));
+        if (result.drifts.length > 0) this.metrics.driftDetected();
+        if (options.fix && result.drifts.length > 0) {
+          await pace();
+          const fields = result.drifts.map((drift) => drift.field).join(', ');
+          await this.repair.syncFromStripe(options.operator, account.businessId, `reconciliation: ${fields} differed from Stripe`, {
+            status: BillingSyncStatus.RECONCILIATION,
+            source: options.source,
+          });
+          result.fixed = true;
+          this.metrics.driftRepaired();
+        }
+      } catch (error) {
+        result.error = errorMessage(error);
       }
+    }
+    // Usage apart from Stripe: a Stripe outage must not stop the counters being checked.
+    try {
+      result.usageDrifts = await this.repair.usageDrifts(account.businessId);
       if (options.fix && result.usageDrifts.length > 0) {
         await this.repair.recountUsage(options.operator, account.businessId, 'reconciliation: usage counter differed from the product tables');
+        result.usageRecounted = true;
       }
     } catch (error) {
-      result.error = error instanceof Error ? error.message : String(error);
+      result.usageError = errorMessage(error);
     }
     return result;
   }
@@ -185,6 +178,20 @@ export class ReconciliationService {
       this.plans.defaultPlan().key,
       this.clock.now(),
       this.config.values.pastDueGraceDays,
+      (priceId) => this.isCatalogPrice(priceId),
     );
   }
+
+  private isCatalogPrice(priceId: string): boolean {
+    try {
+      this.plans.resolvePriceId(priceId);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatCell, formatFields, formatTable } from './cli-output.util.js';
+import { formatCell, formatFields, formatTable, formatWarning } from './cli-output.util.js';
 
 describe('cli output', () => {
   it('aligns a table under its header', () => {
@@ -18,5 +18,12 @@ describe('cli output', () => {
     expect(formatFields({ plan: 'free', billingSyncStatus: 'manual_sync' })).toBe(
       ['plan:              free', 'billingSyncStatus: manual_sync'].join('\n'),
     );
+  });
+
+  it('prints a warning as code: message (until), the until only when there is one', () => {
+    expect(formatWarning({ code: 'CANCELS_AT_PERIOD_END', message: 'ends soon', until: new Date('2026-12-01T00:00:00Z') })).toBe(
+      'CANCELS_AT_PERIOD_END: ends soon (until 2026-12-01T00:00:00.000Z)',
+    );
+    expect(formatWarning({ code: 'OVER_LIMIT', message: 'too many campaigns', until: null })).toBe('OVER_LIMIT: too many campaigns');
   });
 });

@@ -35,3 +35,8 @@ export function section(title: string, body: string): string {
 export function emit(json: boolean | undefined, data: unknown, render: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${render().trimEnd()}\n`);
 }
+
+/** A warning as `CODE: message (until <time>)`, the until only when it has one. */
+export function formatWarning(warning: { code: string; message: string; until?: Date | null }): string {
+  return `${warning.code}: ${warning.message}${warning.until ? ` (until ${warning.until.toISOString()})` : ''}`;
+}

@@ -28,12 +28,14 @@ export class FixUserBillingStateCommand extends CommandRunner {
     const reason = options.reason ?? 'fix-user-billing-state (CLI)';
     await this.repair.syncFromStripe(operator, businessId, reason);
     const recount = await this.repair.recountUsage(operator, businessId, reason);
-    const { eventIds } = await this.repair.replayDeadLetters(operator, businessId, reason);
+    const { eventIds } = await this.repair.replayDeadLetters(operator, { businessId, unowned: false }, reason);
+    const notRecountable = this.repair.notRecountableMetrics();
     const view = await this.accounts.view({ businessId });
-    emit(options.json, { account: view, recount, replayed: eventIds }, () =>
+    emit(options.json, { account: view, recount, notRecountable, replayed: eventIds }, () =>
       [
         section('Account', formatFields(accountSummary(view))),
         section('Usage recount', formatTable(recount.map((r) => ({ metric: r.metric, before: r.before, after: r.after })))),
+        ...(notRecountable.length ? [section('Not recountable (no count source; left as they are)', notRecountable.join('\n'))] : []),
         section('Dead letters queued again (the running service processes them)', eventIds.join('\n') || '(none)'),
       ].join('\n'),
     );

@@ -1,7 +1,10 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AdminAccountsService } from '../admin/admin-accounts.service.js';
 import { CliErrorCode, CliException } from './cli.exception.js';
-import { emit, formatFields, formatTable, section } from './cli-output.util.js';
+import { emit, formatFields, formatTable, formatWarning, section } from './cli-output.util.js';
+
+/** Events listed per kind: pending/failed and dead are queried apart, so neither hides the other. */
+const EVENTS_SHOWN = 50;
 
 interface InspectOptions {
   email?: string;
@@ -24,14 +27,13 @@ export class InspectUserStateCommand extends CommandRunner {
     }
     const account = await this.accounts.view({ email: options.email, businessId: options.business });
     const owner = { businessId: account.businessId, stripeCustomerId: account.stripeCustomerId };
-    const [billing, usage, history, events] = await Promise.all([
+    const [billing, usage, history, pending, dead] = await Promise.all([
       this.accounts.ownerView(account.businessId),
       this.accounts.usage(account.businessId),
       this.accounts.syncHistory(account.businessId, 10),
-      this.accounts.accountEvents(owner, 50),
+      this.accounts.accountEvents(owner, EVENTS_SHOWN, ['pending', 'failed']),
+      this.accounts.accountEvents(owner, EVENTS_SHOWN, ['dead']),
     ]);
-    const pending = events.filter((event) => event.status === 'pending' || event.status === 'failed');
-    const dead = events.filter((event) => event.status === 'dead');
     const state = { account, plan: { key: billing.plan.key, source: billing.planSource, warnings: billing.warnings }, usage, history, pending, dead };
     emit(options.json, state, () =>
       [
@@ -46,7 +48,7 @@ export class InspectUserStateCommand extends CommandRunner {
         section('Plan', formatFields({
           plan: billing.plan.key,
           why: billing.planSource,
-          warnings: billing.warnings.join('; ') || null,
+          warnings: billing.warnings.map(formatWarning).join('; ') || null,
           subscribedPlan: account.subscribedPlanKey,
           override: account.override
             ? `${account.override.planKey} until ${account.override.until?.toISOString() ?? 'revoked'} (${account.override.reason ?? 'no reason'}, by ${account.override.grantedBy ?? '?'})`
@@ -62,8 +64,8 @@ export class InspectUserStateCommand extends CommandRunner {
         section('Trial', formatFields({ status: account.trialStatus, plan: account.trialPlanKey, endsAt: account.trialEndsAt })),
         section('Usage', formatTable(usage.map((u) => ({ metric: u.metric, kind: u.kind, used: u.used, limit: u.limit === -1 ? 'unlimited' : u.limit, overLimit: u.overLimit })))),
         section('billingSyncStatus history (last 10, newest first)', formatTable(history.map((h) => ({ at: h.createdAt, status: h.status, source: h.source, event: h.eventId, detail: h.detail })))),
-        section('Pending events', formatTable(pending.map((e) => ({ id: e.id, type: e.type, status: e.status, attempts: e.attempts, next: e.nextAttemptAt, error: e.lastError })))),
-        section('Dead letters', formatTable(dead.map((e) => ({ id: e.id, type: e.type, attempts: e.attempts, error: e.lastError })))),
+        section(`Pending and failed events (newest first, at most ${EVENTS_SHOWN})`, formatTable(pending.map((e) => ({ id: e.id, type: e.type, status: e.status, attempts: e.attempts, next: e.nextAttemptAt, error: e.lastError })))),
+        section(`Dead letters (newest first, at most ${EVENTS_SHOWN})`, formatTable(dead.map((e) => ({ id: e.id, type: e.type, attempts: e.attempts, error: e.lastError })))),
       ].join('\n'),
     );
   }

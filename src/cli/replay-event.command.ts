@@ -7,6 +7,7 @@ import { emit } from './cli-output.util.js';
 interface ReplayOptions {
   dead?: boolean;
   business?: string;
+  unowned?: boolean;
   reason?: string;
   json?: boolean;
 }
@@ -14,7 +15,8 @@ interface ReplayOptions {
 @Command({
   name: 'replay-event',
   arguments: '[eventId]',
-  description: 'Queue one webhook event again, or every dead letter (--dead, optionally of one --business)',
+  description:
+    'Queue one webhook event again, or every owned dead letter (--dead), of one --business, or of Stripe customers no business owns (--unowned)',
 })
 export class ReplayEventCommand extends CommandRunner {
   constructor(private readonly repair: AdminRepairService) {
@@ -25,10 +27,17 @@ export class ReplayEventCommand extends CommandRunner {
     if (!eventId === !options.dead) {
       throw new CliException(CliErrorCode.BAD_ARGUMENTS, 'replay-event needs an event id or --dead (not both)');
     }
+    if ((options.business || options.unowned) && !options.dead) {
+      throw new CliException(CliErrorCode.BAD_ARGUMENTS, '--business and --unowned go with --dead');
+    }
+    if (options.business && options.unowned) {
+      throw new CliException(CliErrorCode.BAD_ARGUMENTS, '--business or --unowned, not both: the dead letters of a business are never unowned');
+    }
     const reason = options.reason ?? 'replay-event (CLI)';
     const eventIds = eventId
       ? (await this.repair.replayEvent(cliOperator(), eventId, reason), [eventId])
-      : (await this.repair.replayDeadLetters(cliOperator(), options.business ?? null, reason)).eventIds;
+      : (await this.repair.replayDeadLetters(cliOperator(), { businessId: options.business ?? null, unowned: options.unowned === true }, reason))
+          .eventIds;
     emit(options.json, { replayed: eventIds }, () =>
       eventIds.length ? `queued again (the running service processes them):\n${eventIds.join('\n')}` : 'no dead letters',
     );
@@ -42,6 +51,11 @@ export class ReplayEventCommand extends CommandRunner {
   @Option({ flags: '--business <id>', description: 'with --dead: only this business' })
   parseBusiness(value: string): string {
     return value;
+  }
+
+  @Option({ flags: '--unowned', description: 'with --dead: the dead letters of Stripe customers no business owns (instead of the owned ones)' })
+  parseUnowned(): boolean {
+    return true;
   }
 
   @Option({ flags: '--reason <text>', description: 'why, for the audit log' })

@@ -79,6 +79,8 @@ export interface AppConfig {
   metrics: {
     /** A separate port serving /metrics unauthenticated; never the main port. */
     port: number | undefined;
+    /** The address METRICS_PORT listens on; undefined: every interface. */
+    host: string | undefined;
     /** Opens /metrics on the main port to `Authorization: Bearer <token>`. */
     token: string | undefined;
   };

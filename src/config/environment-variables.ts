@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsIP, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** A duration with its unit: 500ms, 30s, 15m, 72h, 3d. */
 export const DURATION_PATTERN = /^\d+(ms|s|m|h|d)$/;
@@ -233,6 +233,11 @@ export class EnvironmentVariables {
   @Max(65535)
   METRICS_PORT?: number;
 
+  /** An IP address (v4 or v6), not a host name: what it binds to must not depend on DNS. */
+  @IsOptional()
+  @IsIP()
+  METRICS_HOST?: string;
+
   @IsOptional()
   @IsString()
   @MinLength(16)
@@ -322,6 +327,8 @@ export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
   RECONCILE_CRON: 'cron expression of the scheduled Stripe reconciliation (default `0 3 * * *`), or `off`',
   RECONCILE_MAX_RPS: 'largest number of Stripe calls per second the reconciliation makes, 1-100 (default 20)',
   METRICS_PORT: 'separate port serving GET /metrics without authentication (default unset: no separate port)',
+  METRICS_HOST:
+    'IP address the METRICS_PORT server listens on (default unset: every interface, like PORT, so a scraper in another container or pod reaches it; 127.0.0.1 when the scraper runs on the same host or in the same pod)',
   METRICS_TOKEN: 'bearer token of at least 16 characters that opens GET /metrics on the main port (default unset: closed)',
   WEBHOOK_BACKLOG_ALERT_S: 'age in seconds of the oldest pending webhook event that makes /health/billing degraded (default 300)',
   AUTH_MAX_TOKEN_AGE: 'longest token lifetime accepted (exp minus iat), 1m-30d, e.g. 86400, 90m, 24h, 7d (default 24h)',

@@ -172,20 +172,24 @@ describe('loadConfig', () => {
   it('reads reconciliation and metrics settings, closed and daily by default', () => {
     const defaults = loadConfig({}, ROOT);
     expect(defaults.ok && defaults.config.reconcile).toEqual({ cron: '0 3 * * *', maxRps: 20 });
-    expect(defaults.ok && defaults.config.metrics).toEqual({ port: undefined, token: undefined });
-    const off = loadConfig({ RECONCILE_CRON: 'off', METRICS_PORT: '9464', WEBHOOK_BACKLOG_ALERT_S: '60' }, ROOT);
+    expect(defaults.ok && defaults.config.metrics).toEqual({ port: undefined, host: undefined, token: undefined });
+    const off = loadConfig({ RECONCILE_CRON: 'off', METRICS_PORT: '9464', METRICS_HOST: '127.0.0.1', WEBHOOK_BACKLOG_ALERT_S: '60' }, ROOT);
     expect(off.ok && off.config.reconcile.cron).toBeNull();
-    expect(off.ok && off.config.metrics.port).toBe(9464);
+    expect(off.ok && off.config.metrics).toEqual({ port: 9464, host: '127.0.0.1', token: undefined });
     expect(off.ok && off.config.webhookBacklogAlertSeconds).toBe(60);
   });
 
   it('refuses a bad cron, a short metrics token and metrics on the public port', () => {
-    const result = loadConfig({ RECONCILE_CRON: 'every day', METRICS_TOKEN: 'short', PORT: '3000', METRICS_PORT: '3000' }, ROOT);
+    const result = loadConfig(
+      { RECONCILE_CRON: 'every day', METRICS_TOKEN: 'short', PORT: '3000', METRICS_PORT: '3000', METRICS_HOST: 'scraper.internal' },
+      ROOT,
+    );
     expect(result.ok).toBe(false);
     const errors = result.ok ? [] : result.errors;
     expect(errors.some((e) => e.startsWith('RECONCILE_CRON: invalid cron expression'))).toBe(true);
     expect(errors.some((e) => e.startsWith('METRICS_TOKEN:'))).toBe(true);
     expect(errors.some((e) => e.startsWith('METRICS_PORT: must differ from PORT'))).toBe(true);
+    expect(errors.some((e) => e.startsWith('METRICS_HOST:'))).toBe(true);
   });
 
   it('reports an unreadable or invalid catalog file', () => {

@@ -173,7 +173,7 @@ export function loadConfig(rawEnv: RawEnvironment, cwd: string, sections: readon
       },
       billingPage: { enabled: env.BILLING_PAGE_ENABLED ? env.BILLING_PAGE_ENABLED === 'true' : !isProduction },
       reconcile: { cron: reconcileCron, maxRps: vars.RECONCILE_MAX_RPS ?? 20 },
-      metrics: { port: vars.METRICS_PORT, token: env.METRICS_TOKEN },
+      metrics: { port: vars.METRICS_PORT, host: vars.METRICS_HOST, token: env.METRICS_TOKEN },
       webhookBacklogAlertSeconds: vars.WEBHOOK_BACKLOG_ALERT_S ?? 300,
       graphql: {
         maxDepth: vars.GRAPHQL_MAX_DEPTH ?? 10,

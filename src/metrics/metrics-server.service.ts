@@ -4,8 +4,9 @@ import { AppConfigService } from '../config/app-config.service.js';
 import { MetricsService } from './metrics.service.js';
 
 /**
- * METRICS_PORT: /metrics without authentication on a port of its own, meant to be reachable by
- * the scraper only (never exposed through the public load balancer).
+ * METRICS_PORT: /metrics without authentication on a port of its own, on METRICS_HOST (default
+ * every interface, as a scraper in another container needs). Keeping it from anyone but the
+ * scraper is the deployment's job: never route the port through the public load balancer.
  */
 @Injectable()
 export class MetricsServerService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -19,7 +20,7 @@ export class MetricsServerService implements OnApplicationBootstrap, OnApplicati
 
   async onApplicationBootstrap(): Promise<void> {
     this.metrics.enableDefaultMetrics();
-    const port = this.config.values.metrics.port;
+    const { port, host } = this.config.values.metrics;
     if (port === undefined) return;
     this.server = createServer((request, response) => {
       if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
@@ -36,9 +37,9 @@ export class MetricsServerService implements OnApplicationBootstrap, OnApplicati
     });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
-      this.server!.listen(port, () => resolve());
+      this.server!.listen(port, host, () => resolve());
     });
-    this.logger.log(`metrics served on port ${port} at /metrics`);
+    this.logger.log(`metrics served on ${host ?? 'every interface'}, port ${port}, at /metrics`);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -49,7 +50,12 @@ export class MetricsServerService implements OnApplicationBootstrap, OnApplicati
 
   /** The bound port, once listening. */
   get port(): number | undefined {
+    return this.boundAddress?.port;
+  }
+
+  /** The bound address and port, once listening. */
+  get boundAddress(): { address: string; port: number } | undefined {
     const address = this.server?.address();
-    return address && typeof address === 'object' ? address.port : undefined;
+    return address && typeof address === 'object' ? { address: address.address, port: address.port } : undefined;
   }
 }

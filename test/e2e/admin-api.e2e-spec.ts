@@ -243,6 +243,76 @@ describe('admin API (real PostgreSQL)', () => {
     expect(await byFilter('hasDeadLetters: true')).toEqual(['biz_admin_d']);
     expect(await byFilter('overLimit: true')).toEqual(['biz_admin_b']);
     expect(await byFilter('syncedBefore: "2000-01-01T00:00:00Z", planKey: "free"')).toEqual(['biz_admin_b', 'biz_admin_c', 'biz_admin_d']);
+
+    await t.dataSource.query(
+      `UPDATE billing_accounts SET subscription_status = CASE business_id WHEN 'biz_admin_b' THEN 'canceled' ELSE 'past_due' END
+        WHERE business_id IN ('biz_admin_b', 'biz_admin_c', 'biz_admin_d')`,
+    );
+    expect(await byFilter('subscriptionStatus: "past_due"')).toEqual(['biz_admin_c', 'biz_admin_d']);
+    expect(await byFilter('subscriptionStatus: "canceled"')).toEqual(['biz_admin_b']);
+    // Filters and the cursor together: the page after the first past_due account.
+    const page = async (filter: string, cursor: string | null) =>
+      (
+        await t.gql<{ adminBillingAccounts: { nodes: { businessId: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
+          `query($after: String) { adminBillingAccounts(first: 1, after: $after, filter: { ${filter} }) { nodes { businessId } pageInfo { hasNextPage endCursor } } }`,
+          { after: cursor },
+          admin,
+        )
+      ).data!.adminBillingAccounts;
+    const first = await page('subscriptionStatus: "past_due", planKey: "free"', null);
+    expect(first).toMatchObject({ nodes: [{ businessId: 'biz_admin_c' }], pageInfo: { hasNextPage: true } });
+    const second = await page('subscriptionStatus: "past_due", planKey: "free"', first.pageInfo.endCursor);
+    expect(second).toMatchObject({ nodes: [{ businessId: 'biz_admin_d' }], pageInfo: { hasNextPage: false } });
+    // A cursor from before biz_admin_b still skips it for the filter, and the filter still narrows.
+    const afterA = await page('subscriptionStatus: "canceled"', first.pageInfo.endCursor);
+    expect(afterA.nodes).toEqual([]);
+    const fromStart = await page('hasDeadLetters: true', (await page('subscriptionStatus: "canceled"', null)).pageInfo.endCursor);
+    expect(fromStart.nodes).toEqual([{ businessId: 'biz_admin_d' }]);
+  });
+
+  it('adminSyncFromStripe on an account without a Stripe customer returns it unchanged', async () => {
+    const view = `businessId stripeCustomerId effectivePlanKey planSource subscribedPlanKey subscriptionStatus billingSyncStatus lastSyncedAt
+      trialStatus trialEndsAt onboardingCompleted override { planKey until reason grantedBy }`;
+    const before = await t.gql<{ adminBillingAccount: Record<string, unknown> }>(`{ adminBillingAccount(businessId: "biz_admin_c") { ${view} } }`, {}, admin);
+    const logs = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM billing_sync_log WHERE business_id = 'biz_admin_c'`))[0].n as number;
+    const logsBefore = await logs();
+    const synced = await t.gql<{ adminSyncFromStripe: Record<string, unknown> }>(
+      `mutation { adminSyncFromStripe(businessId: "biz_admin_c", reason: "check") { ${view} } }`,
+      {},
+      admin,
+    );
+    expect(synced.errors).toBeUndefined();
+    expect(before.data?.adminBillingAccount.stripeCustomerId).toBeNull();
+    expect(synced.data?.adminSyncFromStripe).toEqual(before.data?.adminBillingAccount);
+    expect(await logs()).toBe(logsBefore);
+    const [row] = (await auditRows()).slice(-1);
+    expect(row).toMatchObject({ action: 'sync_from_stripe', reason: 'check', after: expect.objectContaining({ noStripeCustomer: true }) });
+  });
+
+  it('keeps dead letters of customers no business owns out of lists and replays unless asked for', async () => {
+    await t.dataSource.query(
+      `INSERT INTO stripe_events (id, type, livemode, api_version, stripe_created_at, payload, status, attempts, next_attempt_at,
+         last_error, customer_id, business_id, received_at)
+       VALUES ('evt_admin_unowned', 'customer.subscription.updated', false, '2026-10-28.endive', now(), '{}'::jsonb, 'dead', 1, now(),
+         'UNKNOWN_CUSTOMER', 'cus_nobody_owns', NULL, now())`,
+    );
+    const dead = async (args: string) =>
+      (await t.gql<{ adminWebhookEvents: { nodes: { id: string }[] } }>(`{ adminWebhookEvents(status: "dead"${args}, first: 100) { nodes { id } } }`, {}, admin))
+        .data?.adminWebhookEvents.nodes.map((node) => node.id);
+    expect(await dead('')).not.toContain('evt_admin_unowned');
+    expect(await dead('')).toContain('evt_admin_dead_d');
+    expect(await dead(', unowned: true')).toEqual(['evt_admin_unowned']);
+
+    const replay = async (args: string) =>
+      t.gql<{ adminReplayDeadLetters: { eventIds: string[] } }>(`mutation { adminReplayDeadLetters(${args}) { eventIds } }`, {}, admin);
+    const owned = await replay('reason: "owned ones"');
+    expect(owned.errors).toBeUndefined();
+    expect(owned.data?.adminReplayDeadLetters.eventIds).toContain('evt_admin_dead_d');
+    expect(owned.data?.adminReplayDeadLetters.eventIds).not.toContain('evt_admin_unowned');
+    const unowned = await replay('unowned: true, reason: "customer linked now"');
+    expect(unowned.data?.adminReplayDeadLetters.eventIds).toEqual(['evt_admin_unowned']);
+    const both = await replay(`businessId: "${BIZ}", unowned: true`);
+    expect(both.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('answers bad input with a code, not a 500', async () => {
@@ -253,6 +323,7 @@ describe('admin API (real PostgreSQL)', () => {
       // Refused before it runs: graphql-armor's cost limit counts the page size (400).
       [`{ adminBillingAccounts(first: 1000) { nodes { businessId } } }`, 'GRAPHQL_VALIDATION_FAILED'],
       [`{ adminBillingAccounts(first: 0) { nodes { businessId } } }`, 'BAD_USER_INPUT'],
+      [`{ adminBillingAccounts(first: 101) { nodes { businessId } } }`, 'BAD_USER_INPUT'],
       [`mutation { adminGrantPlan(businessId: "${BIZ}", planKey: "platinum", reason: "x") { businessId } }`, 'UNKNOWN_PLAN'],
       [`mutation { adminExtendTrial(businessId: "biz_admin_b", until: "2099-01-01T00:00:00Z", reason: "x") { businessId } }`, 'NOT_APPLICABLE'],
       [`mutation { adminReplayWebhookEvent(eventId: "evt_missing") { businessId } }`, 'EVENT_NOT_FOUND'],

@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ReconciliationJobService } from '../../src/admin/reconciliation-job.service.js';
 import { ReconciliationService } from '../../src/admin/reconciliation.service.js';
+import { createPacer } from '../../src/admin/rate-limit.util.js';
+import { AdminAccountsService } from '../../src/admin/admin-accounts.service.js';
+import { AdminRepairService } from '../../src/admin/admin-repair.service.js';
+import { Clock } from '../../src/clock/clock.js';
+import { AppConfigService } from '../../src/config/app-config.service.js';
+import { ADVISORY_LOCK } from '../../src/database/advisory-locks.constant.js';
+import { MetricsService } from '../../src/metrics/metrics.service.js';
+import { PlansService } from '../../src/plans/plans.service.js';
+import { StripeClientService } from '../../src/stripe/stripe-client.service.js';
+import { DataSource } from 'typeorm';
 import { MetricsServerService } from '../../src/metrics/metrics-server.service.js';
 import { findFreePort } from '../../src/database/embedded-postgres.starter.js';
 import { signedEvent } from '../factories/stripe-event.factory.js';
@@ -35,7 +45,16 @@ interface Summary {
   drifted: number;
   fixed: number;
   errors: number;
-  accounts: { businessId: string; drifts: Drift[]; fixed: boolean; error: string | null }[];
+  usageRecounted: number;
+  usageErrors: number;
+  accounts: {
+    businessId: string;
+    drifts: Drift[];
+    usageDrifts: { metric: string; counter: number; actual: number }[];
+    fixed: boolean;
+    error: string | null;
+    usageError: string | null;
+  }[];
 }
 
 /** Sums the samples of a metric whose labels include `labels`. */
@@ -77,7 +96,7 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
     stripe = await startSimulatedStripe();
     metricsPort = await findFreePort(30_000 + Math.floor(Math.random() * 10_000));
     t = await startBillingApp(stripe, {
-      env: { WEBHOOK_RETRY_WINDOW: '2s', METRICS_TOKEN, METRICS_PORT: String(metricsPort), RECONCILE_MAX_RPS: '100' },
+      env: { WEBHOOK_RETRY_WINDOW: '2s', METRICS_TOKEN, METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1', RECONCILE_MAX_RPS: '100' },
     });
     // DATABASE_URL counts as real infrastructure: the public development JWT secret is refused there.
     cliEnv = { ...stripe.env, DATABASE_URL: t.databaseUrl, AUTH_JWT_SECRET: 'cli-test-secret-of-at-least-32-characters', RECONCILE_MAX_RPS: '100' };
@@ -132,7 +151,7 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
   it('serves /metrics only to the token on the main port, and openly on METRICS_PORT', async () => {
     expect((await t.http().get('/metrics')).status).toBe(401);
     expect((await t.http().get('/metrics').set('authorization', 'Bearer wrong-token-wrong-token!!')).status).toBe(401);
-    expect(t.app.get(MetricsServerService).port).toBe(metricsPort);
+    expect(t.app.get(MetricsServerService).boundAddress).toEqual({ address: '127.0.0.1', port: metricsPort });
     const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('billing_webhook_events_total');
@@ -185,6 +204,20 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
   it('heals a drift in the scheduled run, leaving zero drift', async () => {
     await swapPrice(stripe.prices.viral_surge.monthly);
     await stripe.sim.idle();
+    // Another instance holds the lock: this one skips the round and touches nothing.
+    const other = t.dataSource.createQueryRunner();
+    await other.connect();
+    const auditCount = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM admin_audit_log`))[0].n as number;
+    try {
+      await other.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK.RECONCILIATION]);
+      const audits = await auditCount();
+      expect(await t.app.get(ReconciliationJobService).run()).toBeNull();
+      expect((await account()).plan_key).toBe('fame_flex');
+      expect(await auditCount()).toBe(audits);
+    } finally {
+      await other.query('SELECT pg_advisory_unlock_all()');
+      await other.release();
+    }
     const summary = await t.app.get(ReconciliationJobService).run();
     expect(summary).toMatchObject({ checked: 1, drifted: 1, fixed: 1, errors: 0 });
     expect(summary!.accounts[0].drifts).toContainEqual({ field: 'planKey', ours: 'fame_flex', stripe: 'viral_surge' });
@@ -207,6 +240,9 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
     expect(text.stdout).toContain('billingSyncStatus history (last 10, newest first)');
     expect(text.stdout).toMatch(/reconciliation\s+scheduler/);
     expect(text.stdout).toMatch(/plan:\s+viral_surge/);
+    // Each warning as `code: message (until ...)`, never [object Object].
+    expect(text.stdout).not.toContain('[object Object]');
+    expect(text.stdout).toMatch(/warnings:\s+CANCELS_AT_PERIOD_END: .+ \(until \d{4}-\d\d-\d\dT[\d:.]+Z\)/);
 
     const json = JSON.parse((await cli('inspect-user-state', '--email', EMAIL, '--json')).stdout) as {
       account: { businessId: string; billingSyncStatus: string };
@@ -229,6 +265,30 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('No billing account');
     expect((await cli('inspect-user-state')).code).toBe(2);
+  }, CLI_TIMEOUT);
+
+  it('inspect-user-state lists old pending and dead events behind many newer ones', async () => {
+    const insert = (id: string, status: string, ageHours: number) =>
+      t.dataSource.query(
+        `INSERT INTO stripe_events (id, type, livemode, api_version, stripe_created_at, payload, status, attempts, next_attempt_at,
+           last_error, customer_id, business_id, received_at)
+         VALUES ($1, 'invoice.paid', false, '2026-10-28.endive', now() - make_interval(hours => $3), '{}'::jsonb, $2, 2,
+           now() + interval '1 day', 'boom', NULL, 'biz_recon_free', now() - make_interval(hours => $3))`,
+        [id, status, ageHours],
+      );
+    try {
+      // Not due for a day: the worker leaves it alone while the test looks.
+      await insert('evt_inspect_old_failed', 'failed', 48);
+      await insert('evt_inspect_old_dead', 'dead', 47);
+      for (let i = 0; i < 60; i++) await insert(`evt_inspect_new_${i}`, 'processed', 1);
+      const result = await cli('inspect-user-state', '--business', 'biz_recon_free', '--json');
+      expect(result.code).toBe(0);
+      const state = JSON.parse(result.stdout) as { pending: { id: string }[]; dead: { id: string }[] };
+      expect(state.pending.map((event) => event.id)).toEqual(['evt_inspect_old_failed']);
+      expect(state.dead.map((event) => event.id)).toEqual(['evt_inspect_old_dead']);
+    } finally {
+      await t.dataSource.query(`DELETE FROM stripe_events WHERE id LIKE 'evt_inspect_%'`);
+    }
   }, CLI_TIMEOUT);
 
   it('shows a dead letter, replays it, and it is gone', async () => {
@@ -277,9 +337,16 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
     expect(listed.data?.adminWebhookEvents.nodes).toEqual([{ id: event.id, status: 'dead', unowned: true }]);
     const owned = await t.gql<{ adminWebhookEvents: { nodes: unknown[] } }>(`{ adminWebhookEvents(status: "dead", unowned: false) { nodes { id } } }`, {}, admin);
     expect(owned.data?.adminWebhookEvents.nodes).toEqual([]);
+    // Unowned ones only when asked for.
+    const byDefault = await t.gql<{ adminWebhookEvents: { nodes: unknown[] } }>(`{ adminWebhookEvents(status: "dead") { nodes { id } } }`, {}, admin);
+    expect(byDefault.data?.adminWebhookEvents.nodes).toEqual([]);
     expect((await t.http().get('/health/billing')).body.reasons).toEqual(['1 dead webhook event(s) of Stripe customers no business owns']);
 
-    const replay = await cli('replay-event', '--dead', '--json');
+    const replayOwned = await cli('replay-event', '--dead', '--json');
+    expect(replayOwned.code).toBe(0);
+    expect(JSON.parse(replayOwned.stdout)).toEqual({ replayed: [] });
+    expect((await cli('replay-event', '--dead', '--unowned', '--business', BIZ)).code).toBe(2);
+    const replay = await cli('replay-event', '--dead', '--unowned', '--json');
     expect(replay.code).toBe(0);
     expect(JSON.parse(replay.stdout)).toEqual({ replayed: [event.id] });
   }, CLI_TIMEOUT);
@@ -291,8 +358,23 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
       effectivePlanKey: 'fame_flex',
       override: { planKey: 'fame_flex', until: '2099-01-01T00:00:00.000Z', reason: 'trade show' },
     });
+    const audits = async () =>
+      (await t.dataSource.query(`SELECT action, before, after FROM admin_audit_log WHERE business_id = $1 ORDER BY id`, [BIZ])) as {
+        action: string;
+        before: { onboardingCompletedAt: string | null };
+        after: { onboardingCompletedAt: string | null; billingSyncStatus: string };
+      }[];
+    const auditsBefore = (await audits()).length;
     const onboarded = await cli('complete-onboarding-and-activate-plan', BIZ, '--json');
     expect(JSON.parse(onboarded.stdout)).toMatchObject({ onboardingCompleted: true, effectivePlanKey: 'viral_surge', billingSyncStatus: 'admin_repair' });
+    // Onboarding and the sync from Stripe in one transaction: one audit row with both.
+    const onboardingAudits = (await audits()).slice(auditsBefore);
+    expect(onboardingAudits).toHaveLength(1);
+    expect(onboardingAudits[0]).toMatchObject({
+      action: 'complete_onboarding',
+      before: { onboardingCompletedAt: null },
+      after: { onboardingCompletedAt: expect.any(String), billingSyncStatus: 'admin_repair' },
+    });
     const all = await cli('sync-stripe', '--all', '--json');
     expect(all.code).toBe(0);
     expect(JSON.parse(all.stdout)).toEqual([{ businessId: BIZ, planKey: 'viral_surge', subscriptionStatus: 'active', error: null }]);
@@ -302,4 +384,178 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
     expect(JSON.parse(fixed.stdout)).toMatchObject({ recount: [{ metric: 'campaigns', before: 1, after: 1 }], replayed: [] });
     expect((await cli('activate-plan', 'biz_recon_free', 'platinum')).code).toBe(1);
   }, CLI_TIMEOUT);
+
+  const counter = async (businessId: string) =>
+    (await t.dataSource.query(`SELECT used FROM usage_counters WHERE business_id = $1 AND metric = 'campaigns'`, [businessId]))[0]?.used as
+      | number
+      | undefined;
+
+  it('recounts usage of accounts without a Stripe customer too (verify-entitlements and the job)', async () => {
+    await t.dataSource.query(`UPDATE usage_counters SET used = 4 WHERE business_id = 'biz_recon_free' AND metric = 'campaigns'`);
+    const report = await cli('verify-entitlements', '--json');
+    expect(report.code).toBe(1);
+    const summary = JSON.parse(report.stdout) as Summary;
+    expect(summary).toMatchObject({ checked: 1, errors: 0 });
+    expect(summary.accounts.find((a) => a.businessId === 'biz_recon_free')?.usageDrifts).toEqual([{ metric: 'campaigns', counter: 4, actual: 1 }]);
+    expect(await counter('biz_recon_free')).toBe(4);
+
+    const job = await t.app.get(ReconciliationJobService).run();
+    expect(job).toMatchObject({ errors: 0, usageRecounted: 1, usageErrors: 0 });
+    expect(await counter('biz_recon_free')).toBe(1);
+  }, CLI_TIMEOUT);
+
+  it('counts a recount that failed as a failure, not as recounted', async () => {
+    await t.dataSource.query(
+      `INSERT INTO usage_counters (business_id, metric, period_start, used) VALUES ($1, 'campaigns', '1970-01-01T00:00:00Z', 3)
+       ON CONFLICT (business_id, metric, period_start) DO UPDATE SET used = 3`,
+      [BIZ],
+    );
+    // A real failure inside PostgreSQL, in the recount's own statement.
+    await t.dataSource.query(`CREATE FUNCTION refuse_recount() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.business_id = '${BIZ}' THEN RAISE EXCEPTION 'recount refused for the test'; END IF; RETURN NEW; END $$`);
+    await t.dataSource.query(`CREATE TRIGGER refuse_recount BEFORE UPDATE ON usage_counters FOR EACH ROW EXECUTE FUNCTION refuse_recount()`);
+    try {
+      const summary = await t.app.get(ReconciliationService).run({ fix: true, operator: { sub: 'test' }, source: 'admin' });
+      expect(summary).toMatchObject({ usageRecounted: 0, usageErrors: 1, errors: 0 });
+      expect(summary.accounts.find((a) => a.businessId === BIZ)).toMatchObject({
+        usageDrifts: [{ metric: 'campaigns', counter: 3, actual: 0 }],
+        usageError: expect.stringContaining('recount refused for the test'),
+      });
+    } finally {
+      await t.dataSource.query(`DROP TRIGGER refuse_recount ON usage_counters`);
+      await t.dataSource.query(`DROP FUNCTION refuse_recount()`);
+    }
+    const healed = await t.app.get(ReconciliationService).run({ fix: true, operator: { sub: 'test' }, source: 'admin' });
+    expect(healed).toMatchObject({ usageRecounted: 1, usageErrors: 0 });
+    expect(await counter(BIZ)).toBe(0);
+  });
+
+  it('verifies and syncs one business whose subscription carries an add-on before the plan item', async () => {
+    const product = await stripe.stripe.products.create({ name: 'Extra seat' });
+    const addOn = await stripe.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 500, recurring: { interval: 'month' } });
+    const session = await stripe.stripe.checkout.sessions.create({
+      mode: 'subscription',
+      line_items: [
+        { price: addOn.id, quantity: 2 },
+        { price: stripe.prices.glow_up.monthly, quantity: 1 },
+      ],
+      customer_email: 'addon@recon.test',
+      metadata: { businessId: 'biz_recon_addon' },
+      subscription_data: { metadata: { businessId: 'biz_recon_addon' } },
+      success_url: 'http://localhost/s',
+      cancel_url: 'http://localhost/c',
+    });
+    await stripe.control(`/_sim/checkout_sessions/${session.id}/complete`, { outcome: 'paid' });
+    await settle(stripe, [t]);
+    const [row] = await t.dataSource.query(`SELECT plan_key FROM billing_accounts WHERE business_id = 'biz_recon_addon'`);
+    expect(row).toEqual({ plan_key: 'glow_up' });
+
+    const verify = await cli('verify-entitlements', '--business', 'biz_recon_addon', '--json');
+    const summary = JSON.parse(verify.stdout) as Summary;
+    expect(summary).toMatchObject({ checked: 1, inSync: 1, drifted: 0, errors: 0 });
+    expect(summary.accounts).toEqual([]);
+    expect(verify.code).toBe(0);
+
+    const synced = await cli('sync-stripe', '--business', 'biz_recon_addon', '--json');
+    expect(synced.code).toBe(0);
+    expect(JSON.parse(synced.stdout)).toEqual([
+      { businessId: 'biz_recon_addon', planKey: 'glow_up', subscriptionStatus: 'active', billingSyncStatus: 'admin_repair', error: null },
+    ]);
+    const [audit] = await t.dataSource.query(
+      `SELECT admin_sub, action FROM admin_audit_log WHERE business_id = 'biz_recon_addon' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(audit).toEqual({ admin_sub: expect.stringMatching(/^cli:/), action: 'sync_from_stripe' });
+  }, CLI_TIMEOUT);
+
+  it('adminSyncFromStripe re-reads a real customer: admin_repair, a history row and an audit row', async () => {
+    const logs = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM billing_sync_log WHERE business_id = $1`, [BIZ]))[0].n as number;
+    const before = await logs();
+    const response = await t.gql<{ adminSyncFromStripe: { billingSyncStatus: string; effectivePlanKey: string } }>(
+      `mutation { adminSyncFromStripe(businessId: "${BIZ}", reason: "ticket 42") { billingSyncStatus effectivePlanKey } }`,
+      {},
+      admin,
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.adminSyncFromStripe).toEqual({ billingSyncStatus: 'admin_repair', effectivePlanKey: 'viral_surge' });
+    expect(await logs()).toBe(before + 1);
+    const [log] = await t.dataSource.query(`SELECT status, source FROM billing_sync_log WHERE business_id = $1 ORDER BY id DESC LIMIT 1`, [BIZ]);
+    expect(log).toEqual({ status: 'admin_repair', source: 'admin' });
+    const [audit] = await t.dataSource.query(
+      `SELECT admin_sub, action, reason, after FROM admin_audit_log WHERE business_id = $1 ORDER BY id DESC LIMIT 1`,
+      [BIZ],
+    );
+    expect(audit).toMatchObject({ admin_sub: 'ops_bob', action: 'sync_from_stripe', reason: 'ticket 42', after: { billingSyncStatus: 'admin_repair' } });
+  });
+
+  it('POST /api/billing/sync-stripe by the owner re-reads their Stripe customer (manual_sync)', async () => {
+    const owner = await t.token({ business: BIZ, role: 'owner', email: EMAIL });
+    const response = await t.http().post('/api/billing/sync-stripe').set('authorization', `Bearer ${owner}`).send({});
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ businessId: BIZ, plan: { key: 'viral_surge' } });
+    expect((await account()).billing_sync_status).toBe('manual_sync');
+    const [log] = await t.dataSource.query(`SELECT status, source FROM billing_sync_log WHERE business_id = $1 ORDER BY id DESC LIMIT 1`, [BIZ]);
+    expect(log).toEqual({ status: 'manual_sync', source: 'manual' });
+    const [audit] = await t.dataSource.query(`SELECT admin_sub, action FROM admin_audit_log WHERE business_id = $1 ORDER BY id DESC LIMIT 1`, [BIZ]);
+    expect(audit).toEqual({ admin_sub: `owner:user_${BIZ}_owner`, action: 'sync_from_stripe' });
+  });
+
+  it('replay-event <id> queues one event again', async () => {
+    const [[event]] = await t.dataSource.query(
+      `UPDATE stripe_events SET status = 'dead', attempts = 5, last_error = 'boom'
+        WHERE id = (SELECT id FROM stripe_events WHERE business_id = $1 ORDER BY stripe_created_at DESC LIMIT 1) RETURNING id`,
+      [BIZ],
+    );
+    const result = await cli('replay-event', event.id, '--reason', 'after the fix', '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ replayed: [event.id] });
+    const [audit] = await t.dataSource.query(`SELECT action, target, reason FROM admin_audit_log ORDER BY id DESC LIMIT 1`);
+    expect(audit).toEqual({ action: 'replay_webhook_event', target: event.id, reason: 'after the fix' });
+    await settle(stripe, [t]);
+    const [row] = await t.dataSource.query(`SELECT status FROM stripe_events WHERE id = $1`, [event.id]);
+    expect(row.status).toBe('processed');
+    expect((await cli('replay-event', 'evt_does_not_exist')).code).toBe(1);
+  }, CLI_TIMEOUT);
+
+  it('paces every Stripe call of a run at RECONCILE_MAX_RPS', async () => {
+    const listCalls = async () =>
+      metricValue((await t.app.get(MetricsService).render()).body, 'billing_stripe_request_duration_seconds_count', { operation: 'subscriptions.list' });
+    // Real collaborators; only the pacer's time is virtual, so nothing here waits or measures time.
+    let virtualMs = 0;
+    const sleeps: number[] = [];
+    const rates: number[] = [];
+    let paced = 0;
+    const service = new ReconciliationService(
+      t.app.get(DataSource),
+      t.app.get(StripeClientService),
+      t.app.get(PlansService),
+      t.app.get(AdminRepairService),
+      t.app.get(AdminAccountsService),
+      t.app.get(MetricsService),
+      t.app.get(AppConfigService),
+      t.app.get(Clock),
+      (perSecond) => {
+        rates.push(perSecond);
+        const pace = createPacer(
+          perSecond,
+          async (ms) => {
+            sleeps.push(ms);
+            virtualMs += ms;
+          },
+          () => virtualMs,
+        );
+        return async () => {
+          paced++;
+          await pace();
+        };
+      },
+    );
+    const callsBefore = await listCalls();
+    const summary = await service.run({ fix: false, operator: { sub: 'test' }, source: 'admin' });
+    const calls = (await listCalls()) - callsBefore;
+    expect(summary.checked).toBe(2);
+    expect(calls).toBe(2);
+    expect(rates).toEqual([100]);
+    expect(paced).toBe(calls);
+    expect(sleeps).toEqual([10]);
+  });
 });
