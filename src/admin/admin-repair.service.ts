@@ -13,6 +13,8 @@ import { COUNT_METRIC_PERIOD_START } from '../enforcement/usage-window.util.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import { UNOWNED_EVENT_SQL } from '../metrics/inbox-health.service.js';
 import { PlansService } from '../plans/plans.service.js';
+import { saveTrialChange, trialStateOf } from '../trials/record-trial-change.util.js';
+import { transitionTrial, TrialRefusal } from '../trials/trial-transition.util.js';
 import { WebhookInboxService } from '../webhooks/webhook-inbox.service.js';
 import { AdminAuditLogEntity } from './admin-audit-log.entity.js';
 import { AdminErrorCode, AdminException } from './admin.exception.js';
@@ -163,21 +165,31 @@ export class AdminRepairService {
   }
 
   /**
-   * Moves the end of an app-managed trial (active, or expired and so reopened). Kept to this one
-   * method so it can be routed through the trials state machine.
+   * Moves the end of an app-managed trial through the trials state machine (`extend`: active or
+   * expired -> active, a later end), so it writes the trial_extended log row and clears the
+   * reminder marker like every trial change. A Stripe-run trial is refused: Stripe's trial_end
+   * would come back with the next sync (change it in Stripe instead).
    */
   async extendTrial(operator: Operator, businessId: string, until: Date, reason: string): Promise<BillingAccountEntity> {
-    if (until <= this.clock.now()) throw new AdminException(AdminErrorCode.BAD_USER_INPUT, 'until must be in the future');
+    const now = this.clock.now();
+    if (until <= now) throw new AdminException(AdminErrorCode.BAD_USER_INPUT, 'until must be in the future');
     return this.change(operator, 'extend_trial', businessId, reason, null, async (manager, account) => {
-      if (!account.trialPlanKey || !['active', 'expired'].includes(account.trialStatus)) {
+      const decision = transitionTrial(trialStateOf(account), { type: 'extend', at: now, endDate: until });
+      if (!decision.ok) {
         throw new AdminException(
-          AdminErrorCode.NOT_APPLICABLE,
-          `Business ${businessId} has no trial to extend (trial status ${account.trialStatus})`,
-          { businessId, trialStatus: account.trialStatus },
+          decision.refusal === TrialRefusal.NOT_LATER ? AdminErrorCode.BAD_USER_INPUT : AdminErrorCode.NOT_APPLICABLE,
+          `Cannot extend the trial of ${businessId}: ${decision.message}`,
+          { businessId, trialStatus: account.trialStatus, trialSource: account.trialSource, refusal: decision.refusal },
         );
       }
-      await manager.update(BillingAccountEntity, { businessId }, { trialStatus: 'active', trialEndsAt: until });
-      await this.markRepaired(manager, businessId, { action: 'extend_trial', until, by: operator.sub });
+      await saveTrialChange(manager, {
+        businessId,
+        change: { logStatus: decision.logStatus ?? 'trial_extended', trial: decision.state },
+        source: 'admin',
+        at: now,
+        detail: { by: operator.sub, reason, previousEndDate: account.trialEndsAt, previousStatus: account.trialStatus },
+      });
+      await this.entitlements.invalidate(businessId, manager);
       return null;
     });
   }

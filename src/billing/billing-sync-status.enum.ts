@@ -22,6 +22,8 @@ export enum BillingSyncStatus {
   TRIAL_STARTED = 'trial_started',
   TRIAL_CONVERTED = 'trial_converted',
   TRIAL_EXPIRED = 'trial_expired',
+  /** An admin moved the end of a card-less trial (adminExtendTrial), reopening it if expired. */
+  TRIAL_EXTENDED = 'trial_extended',
   /** The owner changed the subscription through this API (plan change, cancel, resume). */
   OWNER_PLAN_CHANGE = 'owner_plan_change',
   OWNER_CANCEL = 'owner_cancel',

@@ -1,25 +1,37 @@
 import type { EntityManager } from 'typeorm';
+import { BillingAccountEntity } from '../billing/billing-account.entity.js';
 import type { BillingSyncSource } from '../billing/billing-sync-log.entity.js';
 import { BillingSyncLogEntity } from '../billing/billing-sync-log.entity.js';
 import { BillingSyncStatus } from '../billing/billing-sync-status.enum.js';
 import type { TrialChange } from '../billing/derive-account-billing.util.js';
-import { TrialDomainEventName, type TrialDomainEvent, type TrialLogStatus, type TrialSource } from './trial.types.js';
+import { TrialDomainEventName, type TrialDomainEvent, type TrialLogStatus, type TrialSource, type TrialState } from './trial.types.js';
 
-const EVENT_OF: Record<TrialLogStatus, TrialDomainEventName> = {
+/**
+ * The domain event of each logged transition. An extension has none: the admin who made it
+ * tells the customer, and the reopened period's own trial.will_end and trial.expired follow.
+ */
+const EVENT_OF: Record<TrialLogStatus, TrialDomainEventName | null> = {
   trial_started: TrialDomainEventName.STARTED,
   trial_converted: TrialDomainEventName.CONVERTED,
   trial_expired: TrialDomainEventName.EXPIRED,
+  trial_extended: null,
 };
+
+/** What recordTrialChange writes: the transition, who made it (log source) and when. */
+export interface TrialChangeRecord {
+  businessId: string;
+  change: TrialChange;
+  source: BillingSyncSource;
+  at: Date;
+  detail?: Record<string, unknown>;
+}
 
 /**
  * Writes the billing_sync_log row of a trial transition inside the caller's transaction and
- * returns the domain event to publish once that transaction commits. The caller also
- * invalidates entitlements in the same transaction (sync and startTrial both do).
+ * returns the domain event to publish once that transaction commits (null for one that has
+ * none). The caller also invalidates entitlements in the same transaction.
  */
-export async function recordTrialChange(
-  manager: EntityManager,
-  input: { businessId: string; change: TrialChange; source: BillingSyncSource; at: Date; detail?: Record<string, unknown> },
-): Promise<TrialDomainEvent> {
+export async function recordTrialChange(manager: EntityManager, input: TrialChangeRecord): Promise<TrialDomainEvent | null> {
   const { trial, logStatus } = input.change;
   await manager.insert(BillingSyncLogEntity, {
     businessId: input.businessId,
@@ -36,14 +48,51 @@ export async function recordTrialChange(
       ...input.detail,
     },
   });
+  const name = EVENT_OF[logStatus];
+  if (!name) return null;
   return {
-    name: EVENT_OF[logStatus],
+    name,
     businessId: input.businessId,
     planKey: trial.planKey,
     source: trial.source,
     startDate: trial.startDate,
     endDate: trial.endDate,
     at: input.at,
+  };
+}
+
+/**
+ * Writes a trial change made here rather than by a sync (startTrial, an admin's extension): the
+ * account's trial columns, billingSyncStatus and the log row, in the caller's transaction (which
+ * also invalidates entitlements). Both open a new trial period, so the reminder marker is
+ * cleared: that period gets its own trial.will_end.
+ */
+export async function saveTrialChange(manager: EntityManager, input: TrialChangeRecord): Promise<TrialDomainEvent | null> {
+  const { trial, logStatus } = input.change;
+  await manager.update(BillingAccountEntity, { businessId: input.businessId }, {
+    trialStatus: trial.status,
+    trialSource: trial.source,
+    trialPlanKey: trial.planKey,
+    trialStartedAt: trial.startDate,
+    trialEndsAt: trial.endDate,
+    trialConvertedAt: trial.conversionDate,
+    trialWillEndSentAt: null,
+    billingSyncStatus: logStatus,
+  });
+  return recordTrialChange(manager, input);
+}
+
+/** The trial of an account as transitionTrial reads it. */
+export function trialStateOf(
+  account: Pick<BillingAccountEntity, 'trialStatus' | 'trialSource' | 'trialPlanKey' | 'trialStartedAt' | 'trialEndsAt' | 'trialConvertedAt'>,
+): TrialState {
+  return {
+    status: account.trialStatus,
+    source: account.trialSource,
+    planKey: account.trialPlanKey,
+    startDate: account.trialStartedAt,
+    endDate: account.trialEndsAt,
+    conversionDate: account.trialConvertedAt,
   };
 }
 
@@ -95,7 +144,10 @@ export async function recordSyncedTrial(
 ): Promise<TrialDomainEvent[]> {
   const events: TrialDomainEvent[] = [];
   const eventIds = sync.entries.map((entry) => entry.eventId).filter((id) => id !== null);
-  if (change) events.push(await recordTrialChange(manager, { businessId, change, source: sync.source, at: now, detail: { eventIds } }));
+  if (change) {
+    const event = await recordTrialChange(manager, { businessId, change, source: sync.source, at: now, detail: { eventIds } });
+    if (event) events.push(event);
+  }
   if (sync.entries.some((entry) => entry.status === BillingSyncStatus.WEBHOOK_TRIAL_WILL_END)) {
     const willEnd = await claimTrialWillEnd(manager, businessId, now);
     if (willEnd) events.push(willEnd);

@@ -23,6 +23,11 @@ describe('trialEventRecord', () => {
     expect(trialEventRecord(later).key).not.toBe(trialEventRecord(event()).key);
   });
 
+  it('gives each period of a reopened (extended) trial its own key, so its second expiry is stored too', () => {
+    const reopened = event({ endDate: new Date('2026-11-30T00:00:00Z'), at: new Date('2026-11-30T00:00:05Z') });
+    expect(trialEventRecord(reopened).key).not.toBe(trialEventRecord(event()).key);
+  });
+
   it('carries the event name and business, and the whole event as payload', () => {
     const record = trialEventRecord(event());
     expect(record).toMatchObject({ name: 'trial.expired', businessId: 'biz_1', payload: { name: 'trial.expired', planKey: 'glow_up' } });

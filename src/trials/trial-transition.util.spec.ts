@@ -14,6 +14,7 @@ const START = new Date('2026-11-01T00:00:00Z');
 const END = new Date('2026-11-15T00:00:00Z');
 const BEFORE_END = new Date('2026-11-10T00:00:00Z');
 const AFTER_END = new Date('2026-11-20T00:00:00Z');
+const EXTENDED_END = new Date('2026-11-27T00:00:00Z');
 
 const state = (status: TrialStatus, source: TrialSource = 'app'): TrialState => ({
   status,
@@ -31,6 +32,7 @@ const events: Record<TrialEventType, TrialEvent> = {
   purchase: { type: 'purchase', at: AFTER_END },
   stripe_ended_unpaid: { type: 'stripe_ended_unpaid', at: AFTER_END },
   expire_due: { type: 'expire_due', at: AFTER_END },
+  extend: { type: 'extend', at: AFTER_END, endDate: EXTENDED_END },
 };
 
 type Expected = { to: TrialStatus; log: string | null } | TrialRefusal;
@@ -50,6 +52,7 @@ const TABLE: { from: TrialStatus; source: TrialSource; expect: Record<TrialEvent
       purchase: TrialRefusal.NO_TRIAL,
       stripe_ended_unpaid: TrialRefusal.NO_TRIAL,
       expire_due: TrialRefusal.NO_TRIAL,
+      extend: TrialRefusal.NO_TRIAL,
     },
   },
   ...(['app', 'stripe'] as const).map((source) => ({
@@ -62,6 +65,7 @@ const TABLE: { from: TrialStatus; source: TrialSource; expect: Record<TrialEvent
       purchase: { to: 'converted' as const, log: 'trial_converted' },
       stripe_ended_unpaid: source === 'stripe' ? { to: 'expired' as const, log: 'trial_expired' } : TrialRefusal.OTHER_SOURCE,
       expire_due: source === 'app' ? { to: 'expired' as const, log: 'trial_expired' } : TrialRefusal.OTHER_SOURCE,
+      extend: source === 'app' ? { to: 'active' as const, log: 'trial_extended' } : TrialRefusal.MANAGED_BY_STRIPE,
     },
   })),
   ...(['app', 'stripe'] as const).map((source) => ({
@@ -74,6 +78,8 @@ const TABLE: { from: TrialStatus; source: TrialSource; expect: Record<TrialEvent
       purchase: { to: 'converted' as const, log: 'trial_converted' },
       stripe_ended_unpaid: TrialRefusal.NOT_ACTIVE,
       expire_due: TrialRefusal.NOT_ACTIVE,
+      // An app trial is reopened; Stripe's would be expired again by the next sync.
+      extend: source === 'app' ? { to: 'active' as const, log: 'trial_extended' } : TrialRefusal.MANAGED_BY_STRIPE,
     },
   })),
   ...(['app', 'stripe'] as const).map((source) => ({
@@ -86,6 +92,7 @@ const TABLE: { from: TrialStatus; source: TrialSource; expect: Record<TrialEvent
       purchase: TrialRefusal.ALREADY_CONVERTED,
       stripe_ended_unpaid: TrialRefusal.ALREADY_CONVERTED,
       expire_due: TrialRefusal.ALREADY_CONVERTED,
+      extend: TrialRefusal.ALREADY_CONVERTED,
     },
   })),
 ];
@@ -121,6 +128,38 @@ describe('transitionTrial', () => {
     const extended = new Date('2026-11-30T00:00:00Z');
     const again = transitionTrial(first.ok ? first.state : state('inactive'), { ...events.stripe_trialing, endDate: extended } as TrialEvent);
     expect(again).toMatchObject({ ok: true, logStatus: null, state: { status: 'active', endDate: extended } });
+  });
+
+  it('a Stripe trial takes over a running card-less one: same trial (no log row), Stripe as source and dates', () => {
+    const stripeStart = new Date('2026-11-05T00:00:00Z');
+    const stripeEnd = new Date('2026-11-19T00:00:00Z');
+    const decision = transitionTrial(state('active', 'app'), { ...events.stripe_trialing, startDate: stripeStart, endDate: stripeEnd } as TrialEvent);
+    expect(decision).toEqual({
+      ok: true,
+      logStatus: null,
+      state: { status: 'active', source: 'stripe', planKey: 'viral_surge', startDate: stripeStart, endDate: stripeEnd, conversionDate: null },
+    });
+    // From then on only Stripe ends it: the job's expire_due leaves it alone.
+    expect(transitionTrial(decision.ok ? decision.state : state('inactive'), events.expire_due)).toMatchObject({ ok: false, refusal: TrialRefusal.OTHER_SOURCE });
+  });
+
+  it('extend moves the end of a card-less trial, reopening an expired one, and keeps its start and plan', () => {
+    for (const from of ['active', 'expired'] as const) {
+      expect(transitionTrial(state(from), events.extend)).toEqual({
+        ok: true,
+        logStatus: 'trial_extended',
+        state: { status: 'active', source: 'app', planKey: 'glow_up', startDate: START, endDate: EXTENDED_END, conversionDate: null },
+      });
+    }
+  });
+
+  it('extend refuses an end that is not later than both now and the current end', () => {
+    // Shortening a running trial is not an extension.
+    expect(transitionTrial(state('active'), { type: 'extend', at: START, endDate: BEFORE_END })).toMatchObject({ ok: false, refusal: TrialRefusal.NOT_LATER });
+    expect(transitionTrial(state('active'), { type: 'extend', at: START, endDate: END })).toMatchObject({ ok: false, refusal: TrialRefusal.NOT_LATER });
+    // An end in the past would reopen an expired trial only for the job to expire it again.
+    expect(transitionTrial(state('expired'), { type: 'extend', at: AFTER_END, endDate: AFTER_END })).toMatchObject({ ok: false, refusal: TrialRefusal.NOT_LATER });
+    expect(transitionTrial(state('active'), { type: 'extend', at: START, endDate: new Date(END.getTime() + 1) })).toMatchObject({ ok: true });
   });
 
   it('conversion keeps the trial dates and sets the conversion date', () => {

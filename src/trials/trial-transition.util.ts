@@ -3,7 +3,8 @@ import type { TrialLogStatus, TrialSource, TrialState } from './trial.types.js';
 /**
  * What can happen to a trial. `start` is the card-less trial; the stripe_* events are what a
  * sync reads off the business's current Stripe subscription; `purchase` is a paid subscription
- * that did not come out of a Stripe trial; `expire_due` is the scheduled job.
+ * that did not come out of a Stripe trial; `expire_due` is the scheduled job; `extend` is an
+ * admin moving the end of a card-less trial (adminExtendTrial).
  */
 export type TrialEvent =
   | { type: 'start'; planKey: string; at: Date; endDate: Date }
@@ -11,7 +12,8 @@ export type TrialEvent =
   | { type: 'stripe_active'; at: Date }
   | { type: 'purchase'; at: Date }
   | { type: 'stripe_ended_unpaid'; at: Date }
-  | { type: 'expire_due'; at: Date };
+  | { type: 'expire_due'; at: Date }
+  | { type: 'extend'; at: Date; endDate: Date };
 
 export type TrialEventType = TrialEvent['type'];
 
@@ -28,6 +30,10 @@ export enum TrialRefusal {
   NOT_DUE = 'NOT_DUE',
   /** Stripe ends only the trials it runs; the job ends only card-less ones. */
   OTHER_SOURCE = 'OTHER_SOURCE',
+  /** A Stripe trial's dates are Stripe's: changed here, the next sync would put them back. */
+  MANAGED_BY_STRIPE = 'MANAGED_BY_STRIPE',
+  /** An extension must end later than now and than the trial's current end. */
+  NOT_LATER = 'NOT_LATER',
 }
 
 export type TrialDecision =
@@ -45,6 +51,7 @@ export type TrialDecision =
  *   inactive --start | stripe_trialing--> active --stripe_active | purchase--> converted
  *                                          active --expire_due (app, due) | stripe_ended_unpaid (stripe)--> expired
  *                                          expired --stripe_active | purchase--> converted
+ *                          active | expired --extend (app)--> active (a new end; an expired trial reopens)
  *
  * Everything else is refused with a reason, and the caller keeps the state it had: sync replays
  * the same Stripe state many times, so a refusal there simply means "nothing to do".
@@ -85,6 +92,17 @@ export function transitionTrial(state: TrialState, event: TrialEvent): TrialDeci
         return refuse(TrialRefusal.NOT_DUE, `the trial ends at ${state.endDate?.toISOString() ?? 'no date'}`);
       }
       return expired(state);
+
+    case 'extend':
+      if (state.status === 'inactive') return refuse(TrialRefusal.NO_TRIAL, 'there is no trial to extend');
+      if (state.status === 'converted') return refuse(TrialRefusal.ALREADY_CONVERTED, 'the trial already converted');
+      if (state.source !== 'app') {
+        return refuse(TrialRefusal.MANAGED_BY_STRIPE, 'Stripe runs this trial: change its trial_end in Stripe, the next sync applies it');
+      }
+      if (event.endDate <= event.at || (state.endDate && event.endDate <= state.endDate)) {
+        return refuse(TrialRefusal.NOT_LATER, `the new end must be later than now and than the current end (${state.endDate?.toISOString() ?? 'none'})`);
+      }
+      return { ok: true, state: { ...state, status: 'active', endDate: event.endDate, conversionDate: null }, logStatus: 'trial_extended' };
   }
 }
 

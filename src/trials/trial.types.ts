@@ -18,7 +18,7 @@ export interface TrialState {
 }
 
 /** The billing_sync_log status each transition writes. */
-export const TRIAL_LOG_STATUSES = ['trial_started', 'trial_converted', 'trial_expired'] as const;
+export const TRIAL_LOG_STATUSES = ['trial_started', 'trial_converted', 'trial_expired', 'trial_extended'] as const;
 export type TrialLogStatus = (typeof TRIAL_LOG_STATUSES)[number];
 
 /** Domain events for the host app (emails, analytics), emitted after the change commits. */

@@ -5,15 +5,19 @@ import { ADVISORY_LOCK } from '../../src/database/advisory-locks.constant.js';
 import { TrialExpiryService } from '../../src/trials/trial-expiry.service.js';
 import { TrialDomainEventName, type TrialDomainEvent } from '../../src/trials/trial.types.js';
 import { TrialsService } from '../../src/trials/trials.service.js';
-import { checkout, flushDomainEvents, settle, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
+import { signedEvent } from '../factories/stripe-event.factory.js';
+import { checkout, flushDomainEvents, settle, SIM_WEBHOOK_SECRET, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
 import { createTestApp, type GraphqlResponse, type TestApp } from '../utils/create-test-app.js';
 import { CREATE_CAMPAIGN, campaignCount, setPlan, type CampaignData } from '../utils/enforcement-helpers.js';
 
 const DAY_MS = 86_400_000;
 const NO_JOB = { TRIAL_EXPIRY_ENABLED: 'false' };
+const METRICS_TOKEN = 'metrics-token-for-trials-e2e-0123456789';
 
 const BILLING = `{ billing { businessId planSource plan { key }
   trial { status planKey startDate endDate conversionDate daysLeft } } }`;
+const CHECKOUT = `mutation($plan: String!, $interval: BillingInterval!) {
+  createCheckoutSession(input: { planKey: $plan, interval: $interval }) { id url } }`;
 const START_TRIAL = `mutation($plan: String!) { startTrial(planKey: $plan) { businessId planSource plan { key }
   trial { status planKey startDate endDate daysLeft } } }`;
 
@@ -27,6 +31,9 @@ interface TrialData {
 }
 interface BillingData {
   billing: { businessId: string; planSource: string; plan: { key: string }; trial: TrialData };
+}
+interface CheckoutData {
+  createCheckoutSession: { id: string; url: string };
 }
 interface StartData {
   startTrial: { businessId: string; planSource: string; plan: { key: string }; trial: TrialData };
@@ -50,13 +57,32 @@ async function logRows(t: TestApp, businessId: string, status?: string): Promise
 
 const code = (res: GraphqlResponse<unknown>) => res.errors?.[0]?.extensions?.code;
 
+/** The value of an unlabelled counter in the app's /metrics (Prometheus text). */
+async function metric(t: TestApp, name: string): Promise<number> {
+  const response = await t.http().get('/metrics').set('authorization', `Bearer ${METRICS_TOKEN}`);
+  expect(response.status).toBe(200);
+  const line = response.text.split('\n').find((l) => l.startsWith(`${name} `));
+  if (!line) throw new Error(`${name} is not in /metrics`);
+  return Number(line.split(' ').at(-1));
+}
+
+async function willEndSentAt(t: TestApp, businessId: string): Promise<Date | null> {
+  const [row] = await t.dataSource.query('SELECT trial_will_end_sent_at FROM billing_accounts WHERE business_id = $1', [businessId]);
+  return row.trial_will_end_sent_at;
+}
+
+/** The outbox rows of one business, oldest first. */
+async function outbox(t: TestApp, businessId: string, name: string): Promise<{ key: string }[]> {
+  return t.dataSource.query('SELECT key FROM domain_events WHERE business_id = $1 AND name = $2 ORDER BY id', [businessId, name]);
+}
+
 describe('card-less trials', () => {
   const clock = new ManualClock();
   let t: TestApp;
   let events: TrialDomainEvent[];
 
   beforeAll(async () => {
-    t = await createTestApp({ clock, env: NO_JOB });
+    t = await createTestApp({ clock, env: { ...NO_JOB, METRICS_TOKEN } });
     events = recordTrialEvents(t);
   });
   afterAll(async () => {
@@ -134,6 +160,20 @@ describe('card-less trials', () => {
     expect(await logRows(t, 'biz_race')).toHaveLength(1);
   });
 
+  it('refuses a subscriber in any live status, unpaid and paused too, as checkout does (ALREADY_SUBSCRIBED)', async () => {
+    for (const status of ['unpaid', 'paused', 'past_due', 'trialing']) {
+      const business = `biz_sub_${status}`;
+      await t.dataSource.query(
+        `INSERT INTO billing_accounts (business_id, plan_key, billing_sync_status, subscription_status) VALUES ($1, 'free', 'account_created', $2)`,
+        [business, status],
+      );
+      const res = await t.gql<StartData>(START_TRIAL, { plan: 'glow_up' }, await owner(business));
+      expect({ status, code: code(res) }).toEqual({ status, code: 'ALREADY_SUBSCRIBED' });
+      expect(await logRows(t, business)).toEqual([]);
+      expect((await billing(business)).trial.status).toBe('inactive');
+    }
+  });
+
   it('refuses a member (FORBIDDEN), plans without trial days (TRIAL_NOT_OFFERED) and subscribers (ALREADY_SUBSCRIBED)', async () => {
     const asMember = await t.gql<StartData>(START_TRIAL, { plan: 'glow_up' }, await member('biz_refused'));
     expect(code(asMember)).toBe('FORBIDDEN');
@@ -155,17 +195,23 @@ describe('card-less trials', () => {
 
     clock.set(end.getTime() - 3 * DAY_MS - 1);
     expect(await expiry.run(clock.now())).toMatchObject({ expired: 0, reminded: 0 });
+    expect(await willEndSentAt(t, business)).toBeNull();
     clock.set(end.getTime() - 3 * DAY_MS);
     // This business and biz_race, whose trial started at the same moment.
     expect(await expiry.run(clock.now())).toMatchObject({ expired: 0, reminded: 2 });
+    expect(await willEndSentAt(t, business)).toEqual(clock.now());
+    clock.advance(DAY_MS);
     expect(await expiry.run(clock.now())).toMatchObject({ expired: 0, reminded: 0 });
+    expect(await outbox(t, business, TrialDomainEventName.WILL_END)).toHaveLength(1);
 
     // One millisecond before the end nothing expires; at the end it does.
     clock.set(end.getTime() - 1);
     expect((await expiry.run(clock.now())).expired).toBe(0);
     expect((await billing(business)).trial).toMatchObject({ status: 'active', daysLeft: 1 });
     clock.set(end);
+    const expiredBefore = await metric(t, 'billing_trials_expired_total');
     expect((await expiry.run(clock.now())).expired).toBe(2);
+    expect(await metric(t, 'billing_trials_expired_total')).toBe(expiredBefore + 2);
 
     const after = await billing(business);
     expect(after).toMatchObject({ planSource: 'DEFAULT', plan: { key: 'free' } });
@@ -189,6 +235,119 @@ describe('card-less trials', () => {
     expect(code(await t.gql<StartData>(START_TRIAL, { plan: 'viral_surge' }, await owner(business)))).toBe('TRIAL_ALREADY_USED');
     // A card-less trial, even expired, rules out trial days at a Stripe checkout.
     expect(await t.app.get(TrialsService).stripeTrialDaysFor(business, 'glow_up')).toBe(0);
+  });
+});
+
+describe('an admin extends a card-less trial (through the state machine)', () => {
+  const clock = new ManualClock(new Date('2027-05-01T00:00:00Z'));
+  let t: TestApp;
+  let events: TrialDomainEvent[];
+
+  beforeAll(async () => {
+    t = await createTestApp({ clock, env: { ...NO_JOB, METRICS_TOKEN } });
+    events = recordTrialEvents(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const EXTEND = `mutation($b: String!, $until: DateTime!) { adminExtendTrial(businessId: $b, until: $until, reason: "sales call") {
+    trialStatus trialEndsAt billingSyncStatus effectivePlanKey } }`;
+  interface ExtendData {
+    adminExtendTrial: { trialStatus: string; trialEndsAt: string; billingSyncStatus: string; effectivePlanKey: string };
+  }
+  // Signed as of the (moving) clock, so it never expired.
+  const extend = async (business: string, until: Date) =>
+    t.gql<ExtendData>(EXTEND, { b: business, until: until.toISOString() }, await t.token({ admin: true, user: 'ops_carol' }));
+  const billing = async (business: string) =>
+    (await t.gql<BillingData>(BILLING, undefined, await t.token({ business, role: 'member' }))).data!.billing;
+  const namesFor = (business: string) => events.filter((e) => e.businessId === business).map((e) => e.name);
+
+  it('expire, extend, expire again: the reopened trial is reminded and expires again, each step logged', async () => {
+    const business = 'biz_extended';
+    const expiry = t.app.get(TrialExpiryService);
+    expect((await t.gql<StartData>(START_TRIAL, { plan: 'glow_up' }, await t.token({ business, role: 'owner' }))).errors).toBeUndefined();
+    const end = new Date((await billing(business)).trial.endDate!);
+
+    clock.set(end.getTime() - 3 * DAY_MS);
+    expect(await expiry.run(clock.now())).toMatchObject({ expired: 0, reminded: 1 });
+    clock.set(end);
+    const metricBefore = await metric(t, 'billing_trials_expired_total');
+    expect(await expiry.run(clock.now())).toMatchObject({ expired: 1, reminded: 0 });
+    expect(await billing(business)).toMatchObject({ plan: { key: 'free' }, trial: { status: 'expired' } });
+
+    clock.advance(DAY_MS);
+    const until = new Date(clock.now().getTime() + 7 * DAY_MS);
+    const extended = await extend(business, until);
+    expect(extended.errors).toBeUndefined();
+    expect(extended.data!.adminExtendTrial).toEqual({
+      trialStatus: 'active',
+      trialEndsAt: until.toISOString(),
+      billingSyncStatus: 'trial_extended',
+      effectivePlanKey: 'glow_up',
+    });
+    // The reopened period gets its own reminder.
+    expect(await willEndSentAt(t, business)).toBeNull();
+    expect(await billing(business)).toMatchObject({ planSource: 'TRIAL', plan: { key: 'glow_up' }, trial: { status: 'active', daysLeft: 7 } });
+    const [audit] = await t.dataSource.query(`SELECT admin_sub, reason FROM admin_audit_log WHERE action = 'extend_trial' AND business_id = $1`, [business]);
+    expect(audit).toEqual({ admin_sub: 'ops_carol', reason: 'sales call' });
+
+    clock.set(until.getTime() - 3 * DAY_MS);
+    expect(await expiry.run(clock.now())).toMatchObject({ expired: 0, reminded: 1 });
+    clock.set(until);
+    expect(await expiry.run(clock.now())).toMatchObject({ expired: 1, reminded: 0 });
+    expect(await metric(t, 'billing_trials_expired_total')).toBe(metricBefore + 2);
+    expect(await billing(business)).toMatchObject({ plan: { key: 'free' }, trial: { status: 'expired', endDate: until.toISOString() } });
+
+    expect(await logRows(t, business)).toEqual([
+      { status: 'trial_started', source: 'system' },
+      { status: 'trial_expired', source: 'scheduler' },
+      { status: 'trial_extended', source: 'admin' },
+      { status: 'trial_expired', source: 'scheduler' },
+    ]);
+    expect(await outbox(t, business, TrialDomainEventName.EXPIRED)).toHaveLength(2);
+    await flushDomainEvents(t);
+    expect(namesFor(business)).toEqual([
+      TrialDomainEventName.STARTED,
+      TrialDomainEventName.WILL_END,
+      TrialDomainEventName.EXPIRED,
+      TrialDomainEventName.WILL_END,
+      TrialDomainEventName.EXPIRED,
+    ]);
+  });
+
+  it('refuses a Stripe-run, converted or absent trial (NOT_APPLICABLE) and an end not later (BAD_USER_INPUT), writing nothing', async () => {
+    const seed = (business: string, status: string, source: string, endsAt: Date | null) =>
+      t.dataSource.query(
+        `INSERT INTO billing_accounts (business_id, plan_key, billing_sync_status, trial_status, trial_source, trial_plan_key, trial_started_at, trial_ends_at)
+         VALUES ($1, 'free', 'account_created', $2, $3, $4, $5, $6)`,
+        [business, status, source, status === 'inactive' ? null : 'glow_up', endsAt ? new Date(endsAt.getTime() - 14 * DAY_MS) : null, endsAt],
+      );
+    const now = clock.now();
+    const soon = new Date(now.getTime() + 2 * DAY_MS);
+    await seed('biz_noext_stripe_active', 'active', 'stripe', soon);
+    await seed('biz_noext_stripe_expired', 'expired', 'stripe', new Date(now.getTime() - DAY_MS));
+    await seed('biz_noext_converted', 'converted', 'app', new Date(now.getTime() - DAY_MS));
+    await seed('biz_noext_none', 'inactive', 'app', null);
+    await seed('biz_noext_app', 'active', 'app', soon);
+    const later = new Date(now.getTime() + 10 * DAY_MS);
+
+    for (const business of ['biz_noext_stripe_active', 'biz_noext_stripe_expired', 'biz_noext_converted', 'biz_noext_none']) {
+      const res = await extend(business, later);
+      expect({ business, code: code(res) }).toEqual({ business, code: 'NOT_APPLICABLE' });
+    }
+    expect((await extend('biz_noext_stripe_active', later)).errors?.[0]?.message).toMatch(/Stripe/);
+    // Shortening a running trial is no extension; a past end is bad input too.
+    expect(code(await extend('biz_noext_app', new Date(now.getTime() + DAY_MS)))).toBe('BAD_USER_INPUT');
+    expect(code(await extend('biz_noext_app', new Date(now.getTime() - DAY_MS)))).toBe('BAD_USER_INPUT');
+
+    const written = await t.dataSource.query(
+      `SELECT (SELECT count(*)::int FROM billing_sync_log WHERE business_id LIKE 'biz\\_noext\\_%') AS logs,
+              (SELECT count(*)::int FROM admin_audit_log WHERE business_id LIKE 'biz\\_noext\\_%') AS audits`,
+    );
+    expect(written).toEqual([{ logs: 0, audits: 0 }]);
+    const [stripeTrial] = await t.dataSource.query(`SELECT trial_status, trial_ends_at FROM billing_accounts WHERE business_id = 'biz_noext_stripe_active'`);
+    expect(stripeTrial).toEqual({ trial_status: 'active', trial_ends_at: soon });
   });
 });
 
@@ -355,13 +514,36 @@ describe('Stripe trials (simulator as Stripe)', () => {
     });
     expect(await trials.stripeTrialDaysFor(business, 'viral_surge')).toBe(0);
 
-    // Stripe's trial_will_end (three days before the end), delivered three times: trial.will_end once.
+    // Stripe's trial_will_end (three days before the end), delivered three times (the same event
+    // id: the inbox keeps one), then a second, distinct trial_will_end of the same trial (Stripe
+    // may send another, e.g. after a retry on its side): trial.will_end once.
     await stripe.control('/_sim/delivery', { enabled: true, duplicate: 2 });
     try {
       await advanceDays(12);
     } finally {
       await stripe.control('/_sim/delivery', { enabled: true, duplicate: 0 });
     }
+    const sentAt = await willEndSentAt(t, business);
+    expect(sentAt).not.toBeNull();
+    // The second one arrives later: a reminder sent again would move the marker.
+    clock.advance(60_000);
+    const second = signedEvent({
+      secret: SIM_WEBHOOK_SECRET,
+      type: 'customer.subscription.trial_will_end',
+      object: (await stripe.stripe.subscriptions.retrieve(subscriptionId!)) as unknown as Record<string, unknown>,
+    });
+    const delivered = await t.http().post('/api/webhooks/stripe').set('stripe-signature', second.signature).set('content-type', 'application/json').send(second.body);
+    expect(delivered.status).toBe(200);
+    await settle(stripe, [t]);
+    const willEndEvents: { id: string; status: string }[] = await t.dataSource.query(
+      `SELECT id, status FROM stripe_events WHERE type = 'customer.subscription.trial_will_end' AND customer_id = $1 ORDER BY id`,
+      [subscription.customer],
+    );
+    expect(willEndEvents).toHaveLength(2);
+    expect(willEndEvents.map((e) => e.status)).toEqual(['processed', 'processed']);
+    expect(willEndEvents.map((e) => e.id)).toContain(second.id);
+    expect(await willEndSentAt(t, business)).toEqual(sentAt);
+    expect(await outbox(t, business, TrialDomainEventName.WILL_END)).toHaveLength(1);
     await flushDomainEvents(t);
     expect(namesFor(business)).toEqual([TrialDomainEventName.STARTED, TrialDomainEventName.WILL_END]);
 
@@ -404,6 +586,56 @@ describe('Stripe trials (simulator as Stripe)', () => {
     expect(namesFor(business)).toEqual([TrialDomainEventName.STARTED, TrialDomainEventName.WILL_END, TrialDomainEventName.EXPIRED]);
     expect(await trials.stripeTrialDaysFor(business, 'viral_surge')).toBe(0);
     expect(await trials.stripeTrialDaysFor(business, 'glow_up')).toBe(0);
+  });
+
+  it('startTrial withdraws the open Checkout Session that offered trial days (no second trial through Stripe)', async () => {
+    const business = 'biz_stale_offer';
+    const owner = await t.token({ business, role: 'owner', email: `${business}@example.test` });
+    syncClock();
+    expect(await trials.stripeTrialDaysFor(business, 'glow_up')).toBe(14);
+    const opened = await t.gql<CheckoutData>(CHECKOUT, { plan: 'glow_up', interval: 'MONTHLY' }, owner);
+    expect(opened.errors).toBeUndefined();
+    const sessionId = opened.data!.createCheckoutSession.id;
+    expect((await stripe.stripe.checkout.sessions.retrieve(sessionId)).status).toBe('open');
+
+    expect((await t.gql<StartData>(START_TRIAL, { plan: 'glow_up' }, owner)).errors).toBeUndefined();
+    expect((await stripe.stripe.checkout.sessions.retrieve(sessionId)).status).toBe('expired');
+    const [row] = await t.dataSource.query('SELECT status FROM checkout_sessions WHERE id = $1', [sessionId]);
+    expect(row).toEqual({ status: 'expired' });
+    // Paying it now is refused by Stripe: the card-less trial stays the only one.
+    await expect(stripe.control(`/_sim/checkout_sessions/${sessionId}/complete`, { outcome: 'paid' })).rejects.toThrow();
+    await settle(stripe, [t]);
+    expect((await billing(business)).trial).toMatchObject({ status: 'active', planKey: 'glow_up' });
+    expect(await trials.stripeTrialDaysFor(business, 'glow_up')).toBe(0);
+  });
+
+  it('startTrial leaves an open Checkout Session of a plan without trial days alone (paying it converts the trial)', async () => {
+    const business = 'biz_offer_no_trial';
+    const owner = await t.token({ business, role: 'owner', email: `${business}@example.test` });
+    const opened = await t.gql<CheckoutData>(CHECKOUT, { plan: 'fame_flex', interval: 'MONTHLY' }, owner);
+    expect(opened.errors).toBeUndefined();
+    expect((await t.gql<StartData>(START_TRIAL, { plan: 'glow_up' }, owner)).errors).toBeUndefined();
+    expect((await stripe.stripe.checkout.sessions.retrieve(opened.data!.createCheckoutSession.id)).status).toBe('open');
+  });
+
+  it('a purchase after the job expired a card-less trial converts it', async () => {
+    const business = 'biz_expired_buys';
+    syncClock();
+    expect((await t.gql<StartData>(START_TRIAL, { plan: 'glow_up' }, await t.token({ business, role: 'owner' }))).errors).toBeUndefined();
+    const end = new Date((await billing(business)).trial.endDate!);
+    await advanceDays(15);
+    expect(clock.now() >= end).toBe(true);
+    expect(await t.app.get(TrialExpiryService).run(clock.now())).toMatchObject({ ran: true });
+    expect((await billing(business)).trial).toMatchObject({ status: 'expired', planKey: 'glow_up' });
+
+    await checkout(stripe, business, stripe.prices.viral_surge.monthly, { trialDays: await trials.stripeTrialDaysFor(business, 'viral_surge') });
+    await settle(stripe, [t]);
+    const after = await billing(business);
+    expect(after).toMatchObject({ planSource: 'SUBSCRIPTION', plan: { key: 'viral_surge' } });
+    expect(after.trial).toMatchObject({ status: 'converted', planKey: 'glow_up', endDate: end.toISOString(), conversionDate: clock.now().toISOString() });
+    expect((await logRows(t, business)).map((r) => r.status)).toEqual(['trial_started', 'trial_expired', 'trial_converted']);
+    await flushDomainEvents(t);
+    expect(namesFor(business)).toEqual([TrialDomainEventName.STARTED, TrialDomainEventName.EXPIRED, TrialDomainEventName.CONVERTED]);
   });
 
   it('a purchase converts a card-less trial', async () => {
