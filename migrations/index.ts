@@ -8,6 +8,7 @@ import { AdminAudit1796300000000 } from './1796300000000-AdminAudit.js';
 import { UsageWindows1796400000000 } from './1796400000000-UsageWindows.js';
 import { WebhookRetryWindowAndOutbox1796500000000 } from './1796500000000-WebhookRetryWindowAndOutbox.js';
 import { WebhookIntakeWakeup1796700000000 } from './1796700000000-WebhookIntakeWakeup.js';
+import { OwnerBillingClaims1796843000000 } from './1796843000000-OwnerBillingClaims.js';
 
 export const MIGRATIONS = [
   InitialSchema1795219765987,
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   UsageWindows1796400000000,
   WebhookRetryWindowAndOutbox1796500000000,
   WebhookIntakeWakeup1796700000000,
+  OwnerBillingClaims1796843000000,
 ];
