@@ -11,6 +11,7 @@ import { WebhookIntakeWakeup1796700000000 } from './1796700000000-WebhookIntakeW
 import { WebhookFailureKindSince1796810000000 } from './1796810000000-WebhookFailureKindSince.js';
 import { UsageWindowCarry1796820000000 } from './1796820000000-UsageWindowCarry.js';
 import { DomainEventLease1796830000000 } from './1796830000000-DomainEventLease.js';
+import { OwnerBillingClaims1796843000000 } from './1796843000000-OwnerBillingClaims.js';
 
 export const MIGRATIONS = [
   InitialSchema1795219765987,
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   WebhookFailureKindSince1796810000000,
   UsageWindowCarry1796820000000,
   DomainEventLease1796830000000,
+  OwnerBillingClaims1796843000000,
 ];

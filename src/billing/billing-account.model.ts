@@ -1,6 +1,7 @@
 import { Field, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { EntitlementSource } from '../entitlements/effective-plan.util.js';
 import { BillingIntervalModel, MetricKindModel, PlanModel } from '../plans/plan.model.js';
+import { TrialModel } from '../trials/trial.model.js';
 
 registerEnumType(EntitlementSource, {
   name: 'EntitlementSource',
@@ -134,6 +135,9 @@ export class BillingAccountModel {
 
   @Field(() => [OverLimitModel], { description: 'Metrics used beyond the current plan (after a downgrade, cancellation or trial end).' })
   overLimit: OverLimitModel[];
+
+  @Field(() => TrialModel, { description: "The business's trial; status inactive before any." })
+  trial: TrialModel;
 
   @Field()
   billingSyncStatus: string;

@@ -23,6 +23,10 @@ export enum BillingErrorCode {
   NO_SUBSCRIPTION = 'NO_SUBSCRIPTION',
   NO_STRIPE_CUSTOMER = 'NO_STRIPE_CUSTOMER',
   SAME_PLAN = 'SAME_PLAN',
+  /** Stripe declined the charge a change needs (a declined upgrade): nothing was changed. */
+  PAYMENT_DECLINED = 'PAYMENT_DECLINED',
+  /** Another checkout for this business is being created and took too long: retry. */
+  CHECKOUT_IN_PROGRESS = 'CHECKOUT_IN_PROGRESS',
 }
 
 const STATUS: Record<BillingErrorCode, HttpStatus> = {
@@ -38,6 +42,8 @@ const STATUS: Record<BillingErrorCode, HttpStatus> = {
   [BillingErrorCode.NO_SUBSCRIPTION]: HttpStatus.CONFLICT,
   [BillingErrorCode.NO_STRIPE_CUSTOMER]: HttpStatus.CONFLICT,
   [BillingErrorCode.SAME_PLAN]: HttpStatus.CONFLICT,
+  [BillingErrorCode.PAYMENT_DECLINED]: HttpStatus.PAYMENT_REQUIRED,
+  [BillingErrorCode.CHECKOUT_IN_PROGRESS]: HttpStatus.CONFLICT,
 };
 
 export class BillingException extends AppException<BillingErrorCode> {

@@ -11,6 +11,7 @@ import { BillingSyncService } from './billing-sync.service.js';
 import { BillingController, CheckoutReturnController } from './billing.controller.js';
 import { BillingResolver } from './billing.resolver.js';
 import { BillingService } from './billing.service.js';
+import { CheckoutSessionsService } from './checkout-sessions.service.js';
 import { OwnerBillingService } from './owner-billing.service.js';
 import { SubscriptionEntity } from './subscription.entity.js';
 
@@ -23,7 +24,7 @@ import { SubscriptionEntity } from './subscription.entity.js';
     IdempotencyModule,
   ],
   controllers: [BillingController, CheckoutReturnController],
-  providers: [BillingAccountsService, BillingService, BillingSyncService, OwnerBillingService, BillingResolver],
+  providers: [BillingAccountsService, BillingService, BillingSyncService, CheckoutSessionsService, OwnerBillingService, BillingResolver],
   exports: [BillingAccountsService, BillingService, BillingSyncService, OwnerBillingService],
 })
 export class BillingModule {}

@@ -8,12 +8,15 @@ import { effectivePlan } from '../entitlements/effective-plan.util.js';
 import type { PlanDefinition } from '../plans/plan-catalog.types.js';
 import { BillingIntervalModel, MetricKindModel } from '../plans/plan.model.js';
 import { PlansService } from '../plans/plans.service.js';
-import { toSubscriptionDetails } from '../stripe/to-stripe-snapshot.util.js';
+import { storedSubscriptionSnapshot, toSubscriptionDetails } from '../stripe/to-stripe-snapshot.util.js';
+import { toTrialModel } from '../trials/to-trial-model.util.js';
+import type { TrialState } from '../trials/trial.types.js';
 import type { BillingAccountEntity } from './billing-account.entity.js';
 import type { BillingAccountModel, BillingSubscriptionModel, BillingUsageModel } from './billing-account.model.js';
 import { BillingAccountsService } from './billing-accounts.service.js';
 import { billingWarnings, overLimitOf, type UsageLine } from './billing-warnings.util.js';
 import { pickCurrentSubscription } from './pick-current-subscription.util.js';
+import { catalogPriceTest, planPriceSelector } from './plan-change-items.util.js';
 import { SubscriptionEntity } from './subscription.entity.js';
 
 /** Subscriptions that are over: billing.subscription is null rather than showing them. */
@@ -22,6 +25,8 @@ const ENDED_STATUSES = new Set(['canceled', 'incomplete_expired']);
 /** The `billing` object: one read of the account, its subscriptions and its usage counters. */
 @Injectable()
 export class BillingService {
+  private readonly isCatalogPrice = catalogPriceTest((priceId) => this.plans.resolvePriceId(priceId));
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accounts: BillingAccountsService,
@@ -48,6 +53,8 @@ export class BillingService {
       subscription: currentRow && !ENDED_STATUSES.has(currentRow.status) ? this.toSubscriptionModel(currentRow) : null,
       usage,
       overLimit,
+      // Here rather than only in a GraphQL field resolver, so REST's /api/billing/status is the same object.
+      trial: toTrialModel(trialStateOf(account), now),
       warnings: billingWarnings(
         {
           subscriptionStatus: account.subscriptionStatus,
@@ -132,7 +139,10 @@ export class BillingService {
   }
 
   private toSubscriptionModel(row: SubscriptionEntity): BillingSubscriptionModel {
-    const details = toSubscriptionDetails(row.stripeObject);
+    const details = toSubscriptionDetails(
+      row.stripeObject,
+      planPriceSelector(storedSubscriptionSnapshot(row.stripeObject), this.isCatalogPrice),
+    );
     let scheduledChange: BillingSubscriptionModel['scheduledChange'] = null;
     if (details.scheduledChange) {
       try {
@@ -160,4 +170,15 @@ export class BillingService {
       scheduledChange,
     };
   }
+}
+
+function trialStateOf(account: BillingAccountEntity): TrialState {
+  return {
+    status: account.trialStatus,
+    source: account.trialSource,
+    planKey: account.trialPlanKey,
+    startDate: account.trialStartedAt,
+    endDate: account.trialEndsAt,
+    conversionDate: account.trialConvertedAt,
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { billingReturnUrl, checkoutOutcome } from './checkout-outcome.util.js';
+import { billingReturnUrl, checkoutOutcome, returningSessionBusiness } from './checkout-outcome.util.js';
 
 describe('checkoutOutcome', () => {
   it('is success only for a complete session that is paid or needs no payment', () => {
@@ -27,5 +27,26 @@ describe('billingReturnUrl', () => {
     expect(billingReturnUrl('https://example.com/app', '/settings/billing', 'cancel')).toBe(
       'https://example.com/app/settings/billing?checkout=cancel',
     );
+  });
+});
+
+describe('returningSessionBusiness', () => {
+  const ours = { openedBy: 'biz_1', metadataBusinessId: 'biz_1', account: { stripeCustomerId: 'cus_1' }, customerId: 'cus_1' };
+
+  it('is the business that opened the session, with matching metadata and customer (or none linked yet)', () => {
+    expect(returningSessionBusiness(ours)).toBe('biz_1');
+    expect(returningSessionBusiness({ ...ours, account: { stripeCustomerId: null } })).toBe('biz_1');
+    expect(returningSessionBusiness({ ...ours, customerId: null })).toBe('biz_1');
+  });
+
+  it('is none for a session we never opened, whatever else it names', () => {
+    expect(returningSessionBusiness({ ...ours, openedBy: null })).toBeNull();
+  });
+
+  it('is none when the metadata disagrees with our row, or the account is missing or linked elsewhere', () => {
+    expect(returningSessionBusiness({ ...ours, metadataBusinessId: 'biz_2' })).toBeNull();
+    expect(returningSessionBusiness({ ...ours, metadataBusinessId: null })).toBeNull();
+    expect(returningSessionBusiness({ ...ours, account: null })).toBeNull();
+    expect(returningSessionBusiness({ ...ours, customerId: 'cus_other' })).toBeNull();
   });
 });

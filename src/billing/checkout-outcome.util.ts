@@ -22,3 +22,22 @@ export function billingReturnUrl(appUrl: string, returnPath: string, outcome?: C
   if (outcome) url.searchParams.set('checkout', outcome);
   return url.toString();
 }
+
+/**
+ * The business a Checkout Session that came back to the return route belongs to, or null when
+ * it is none of ours. Only what our server wrote counts: the checkout_sessions row of the
+ * business that opened it, and the session's metadata.businessId, which must agree; the
+ * business's account must exist and be linked to no other Stripe customer than the session's.
+ * client_reference_id is not an input: a Payment Link buyer can put any business there.
+ */
+export function returningSessionBusiness(session: {
+  openedBy: string | null;
+  metadataBusinessId: string | null;
+  account: { stripeCustomerId: string | null } | null;
+  customerId: string | null;
+}): string | null {
+  const { openedBy, metadataBusinessId, account, customerId } = session;
+  if (!openedBy || metadataBusinessId !== openedBy || !account) return null;
+  if (account.stripeCustomerId && customerId && account.stripeCustomerId !== customerId) return null;
+  return openedBy;
+}

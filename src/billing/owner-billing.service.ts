@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { AuthAccount } from '../auth/auth-account.types.js';
 import { Clock } from '../clock/clock.js';
 import { RequestErrorCode, RequestException } from '../common/exceptions/request.exception.js';
@@ -11,7 +11,7 @@ import type { PlanDefinition } from '../plans/plan-catalog.types.js';
 import { PlansService } from '../plans/plans.service.js';
 import { StripeClientService } from '../stripe/stripe-client.service.js';
 import { StripeErrorCode, StripeException } from '../stripe/stripe.exception.js';
-import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
+import type { StripeCheckoutSessionSnapshot, StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
 import { toSubscriptionDetails } from '../stripe/to-stripe-snapshot.util.js';
 import type { BillingAccountEntity } from './billing-account.entity.js';
 import type { BillingAccountModel, BillingSubscriptionModel } from './billing-account.model.js';
@@ -30,39 +30,55 @@ import {
   checkoutOutcome,
   type CheckoutOutcome,
   LIVE_SUBSCRIPTION_STATUSES,
+  returningSessionBusiness,
 } from './checkout-outcome.util.js';
+import { CheckoutSessionsService } from './checkout-sessions.service.js';
 import { pickCurrentSubscription } from './pick-current-subscription.util.js';
+import { catalogPriceTest, planPriceSelector, withPlanPrice } from './plan-change-items.util.js';
 import { classifyPlanChange, planChangeWhen, type PricedChoice } from './plan-change.util.js';
+import { selectPlanItem } from './select-plan-item.util.js';
 
-// Namespace of the two-int advisory locks that serialise checkout creation per business.
-const CHECKOUT_LOCK_NAMESPACE = 7_305;
 /** An open session this close to its expiry is not handed out again. */
 const SESSION_REUSE_MARGIN_MS = 10 * 60 * 1000;
 /** Subscriptions whose plan can be changed, cancelled or resumed here. */
 const CHANGEABLE_STATUSES = new Set(['active', 'trialing', 'past_due']);
 
-interface CheckoutRow {
-  id: string;
-  plan_key: string;
-  interval: string;
-  url: string | null;
-  expires_at: Date;
+/** The customer's current subscription, read for a change: its plan item chosen as billing sync chooses it. */
+interface CurrentSubscription {
+  /** Price, interval and period are the plan item's (selectPlanItem), not the first item's. */
+  subscription: StripeSubscriptionSnapshot;
+  /** The plan item's id, every item (add-ons kept in schedules) and the attached schedule. */
+  details: ReturnType<typeof toSubscriptionDetails>;
+}
+
+/** How a subscription was set to end, so a failed change can put it back. */
+type Cancellation = 'at_period_end' | 'at_date' | null;
+
+/** What a Checkout Session offers; an open one is handed out again only for the same offer. */
+interface CheckoutOffer {
+  planKey: string;
+  interval: BillingInterval;
+  trialDays: number;
 }
 
 /**
  * The owner's side of billing: Checkout, the billing portal, plan changes, cancel and resume, and
  * the Checkout return route. Every change is made in Stripe first and then synced back from
- * Stripe in the same request, so the answer is the state after the change.
+ * Stripe in the same request, refused or not, so the answer (and `billing`) is the state after
+ * it. No Stripe call happens inside a database transaction, and a request never needs two pooled
+ * connections at once.
  */
 @Injectable()
 export class OwnerBillingService {
   private readonly logger = new Logger(OwnerBillingService.name);
+  private readonly isCatalogPrice = catalogPriceTest((priceId) => this.plans.resolvePriceId(priceId));
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accounts: BillingAccountsService,
     private readonly billing: BillingService,
     private readonly sync: BillingSyncService,
+    private readonly checkoutSessions: CheckoutSessionsService,
     private readonly stripe: StripeClientService,
     private readonly plans: PlansService,
     private readonly idempotency: IdempotencyService,
@@ -73,9 +89,10 @@ export class OwnerBillingService {
   // ---- Checkout -------------------------------------------------------------------------------
 
   /**
-   * A Checkout Session for a paid plan. Per business, creation is serialised by an advisory lock
-   * and an open, unexpired session for the same price is handed out again, so concurrent calls
-   * (with or without an Idempotency-Key) leave at most one open session.
+   * A Checkout Session for a paid plan. Per business one caller at a time opens sessions (a claim
+   * row, see CheckoutSessionsService), and an open, unexpired session with the same offer (plan,
+   * interval, trial days) is handed out again, so concurrent calls (with or without an
+   * Idempotency-Key) leave at most one open session.
    */
   async createCheckoutSession(
     caller: AuthAccount,
@@ -87,14 +104,9 @@ export class OwnerBillingService {
     return this.idempotency.run(
       { businessId: account.businessId, key: idempotencyKey, operation: 'createCheckoutSession', input },
       (stripeKey) =>
-        this.dataSource.transaction(async (manager) => {
-          await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
-            CHECKOUT_LOCK_NAMESPACE,
-            account.businessId,
-          ]);
-          const customerId = await this.customerFor(manager, account, caller);
-          const subscriptions = await this.stripe.listSubscriptions(customerId);
-          const live = subscriptions.find((s) => LIVE_SUBSCRIPTION_STATUSES.has(s.status));
+        this.checkoutSessions.withBusinessClaim(account.businessId, async (holder) => {
+          const customerId = await this.customerFor(account, caller);
+          const live = (await this.stripe.listSubscriptions(customerId)).find((s) => LIVE_SUBSCRIPTION_STATUSES.has(s.status));
           if (live) {
             throw new BillingException(
               BillingErrorCode.ALREADY_SUBSCRIBED,
@@ -102,7 +114,9 @@ export class OwnerBillingService {
               { subscriptionStatus: live.status },
             );
           }
-          const reused = await this.reuseOpenSession(manager, account.businessId, plan.key, input.interval, stripeKey);
+          const trialDays = input.withTrial === false ? 0 : await this.billing.stripeTrialDaysFor(account.businessId, plan.key);
+          const offer: CheckoutOffer = { planKey: plan.key, interval: input.interval, trialDays };
+          const reused = await this.reuseOpenSession(account.businessId, offer, stripeKey);
           if (reused) return reused;
           const session = await this.stripe.createCheckoutSession(
             {
@@ -112,26 +126,28 @@ export class OwnerBillingService {
               planKey: plan.key,
               successUrl: `${this.config.values.billing.publicUrl}/billing/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
               cancelUrl: this.returnUrl('cancel'),
-              trialDays: input.withTrial === false ? 0 : await this.billing.stripeTrialDaysFor(account.businessId, plan.key),
+              trialDays,
             },
             stripeKey('session'),
           );
           if (!session.url) {
             throw new StripeException(StripeErrorCode.STRIPE_UNAVAILABLE, 'Stripe returned a Checkout Session without a URL');
           }
-          await manager.query(
-            `INSERT INTO checkout_sessions (id, business_id, plan_key, interval, url, status, expires_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7) ON CONFLICT (id) DO NOTHING`,
-            [
-              session.id,
-              account.businessId,
-              plan.key,
-              input.interval,
-              session.url,
-              session.expiresAt ?? new Date(this.clock.now().getTime() + 24 * 3600_000),
-              this.clock.now(),
-            ],
+          const now = this.clock.now();
+          const expiresAt = session.expiresAt ?? new Date(now.getTime() + 24 * 3600_000);
+          const recorded = await this.checkoutSessions.record(
+            account.businessId,
+            holder,
+            { id: session.id, ...offer, url: session.url, expiresAt },
+            now,
           );
+          if (!recorded) {
+            // We outlived our claim and another caller may be opening a session now: ours must not stay open beside it.
+            await this.stripe
+              .expireCheckoutSession(session.id, stripeKey('expire-unclaimed'))
+              .catch((error: unknown) => this.logger.error({ err: error, sessionId: session.id }, 'checkout: could not expire an unrecorded session'));
+            throw new BillingException(BillingErrorCode.CHECKOUT_IN_PROGRESS, 'Opening the checkout took too long; retry');
+          }
           return { id: session.id, url: session.url };
         }),
     );
@@ -140,7 +156,8 @@ export class OwnerBillingService {
   /**
    * GET /billing/checkout/return: where Stripe sends the browser after Checkout. Syncs the
    * customer from Stripe at once (the owner sees the paid plan even before the webhook) and
-   * answers the URL to redirect to. Never throws: a bad session gives `checkout=error`.
+   * answers the URL to redirect to. Never throws: a bad or foreign session gives
+   * `checkout=error`, a failure on our side once Stripe knows the session `checkout=pending`.
    */
   async completeCheckoutReturn(sessionId: unknown): Promise<string> {
     return this.returnUrl(await this.checkoutReturnOutcome(sessionId));
@@ -148,7 +165,7 @@ export class OwnerBillingService {
 
   private async checkoutReturnOutcome(sessionId: unknown): Promise<CheckoutOutcome> {
     if (typeof sessionId !== 'string' || !/^cs_[A-Za-z0-9_]{1,250}$/.test(sessionId)) return 'error';
-    let session;
+    let session: StripeCheckoutSessionSnapshot;
     try {
       session = await this.stripe.retrieveCheckoutSession(sessionId);
     } catch (error) {
@@ -156,32 +173,42 @@ export class OwnerBillingService {
       // Stripe down: the payment may well have gone through; the webhook will tell.
       return error instanceof StripeException && error.code === StripeErrorCode.STRIPE_UNAVAILABLE ? 'pending' : 'error';
     }
-    const businessId = session.clientReferenceId ?? session.metadata.businessId ?? null;
-    const rows: Pick<BillingAccountEntity, 'stripeCustomerId'>[] = businessId
-      ? await this.dataSource.query(
-          'SELECT stripe_customer_id AS "stripeCustomerId" FROM billing_accounts WHERE business_id = $1',
-          [businessId],
-        )
-      : [];
-    const account = rows[0];
-    if (!businessId || !account || (account.stripeCustomerId && session.customerId && account.stripeCustomerId !== session.customerId)) {
-      this.logger.warn({ sessionId, businessId }, 'checkout return: session of no business we know');
-      return 'error';
-    }
-    const outcome = checkoutOutcome(session);
-    await this.dataSource.query(`UPDATE checkout_sessions SET status = $2 WHERE id = $1 AND status = 'open'`, [
-      session.id,
-      session.status === 'complete' ? 'complete' : session.status === 'expired' ? 'expired' : 'open',
-    ]);
-    if (session.status !== 'complete' || !session.customerId) return outcome;
     try {
-      await this.syncNow(session.customerId, BillingSyncStatus.CHECKOUT_RETURN, 'checkout-return', businessId);
+      return await this.settleReturnedSession(session);
     } catch (error) {
-      // Paid but not synced (e.g. Stripe timed out): the webhook will apply it; say so.
-      this.logger.warn({ err: error, sessionId }, 'checkout return: sync failed, the webhook will catch up');
+      // Our side (the database, the sync) failed with a real session in hand: it may be paid, and the webhook will apply it.
+      this.logger.warn({ err: error, sessionId }, 'checkout return: could not settle the session now; the webhook will catch up');
       return 'pending';
     }
-    return outcome;
+  }
+
+  /** A session Stripe returned: checked to be one we opened, then its customer synced when it completed. */
+  private async settleReturnedSession(session: StripeCheckoutSessionSnapshot): Promise<CheckoutOutcome> {
+    const openedBy = await this.checkoutSessions.openerOf(session.id);
+    const [account]: Pick<BillingAccountEntity, 'stripeCustomerId'>[] = openedBy
+      ? await this.dataSource.query('SELECT stripe_customer_id AS "stripeCustomerId" FROM billing_accounts WHERE business_id = $1', [
+          openedBy,
+        ])
+      : [];
+    const businessId = returningSessionBusiness({
+      openedBy,
+      metadataBusinessId: session.metadata.businessId ?? null,
+      account: account ?? null,
+      customerId: session.customerId,
+    });
+    if (!businessId) {
+      this.logger.warn(
+        { sessionId: session.id, openedBy, clientReferenceId: session.clientReferenceId },
+        'checkout return: a session this service did not open for that business',
+      );
+      return 'error';
+    }
+    if (session.status === 'complete' || session.status === 'expired') {
+      await this.checkoutSessions.setStatus(session.id, session.status, true);
+    }
+    if (session.status !== 'complete' || !session.customerId) return checkoutOutcome(session);
+    await this.syncNow(session.customerId, BillingSyncStatus.CHECKOUT_RETURN, 'checkout-return', businessId, session.clientReferenceId);
+    return checkoutOutcome(session);
   }
 
   // ---- Billing portal -------------------------------------------------------------------------
@@ -203,14 +230,20 @@ export class OwnerBillingService {
 
   // ---- Plan changes ---------------------------------------------------------------------------
 
+  /**
+   * What changePlan would charge and what would be over the new limits. A move to the free plan
+   * is a cancellation at the period end: nothing is charged, and it is exactly where overLimit
+   * matters.
+   */
   async previewPlanChange(caller: AuthAccount, input: PreviewPlanChangeInput): Promise<PlanChangePreviewModel> {
+    const target = this.plans.has(input.planKey) ? this.plans.get(input.planKey) : null;
+    if (target?.isFree) return this.previewCancellation(await this.accounts.getOrCreate(caller), target);
     const { plan, priceId } = this.purchasable(input.planKey, input.interval);
     const account = await this.accounts.getOrCreate(caller);
-    const current = await this.changeableSubscription(account);
-    const itemId = toSubscriptionDetails(current.raw).itemId!;
+    const { subscription, details } = await this.changeableSubscription(account);
     const now = this.clock.now();
-    const when = this.decideWhen(current, plan, input.interval, null);
-    const base = { subscriptionId: current.id, itemId, priceId };
+    const when = this.decideWhen(subscription, plan, input.interval, null);
+    const base = { subscriptionId: subscription.id, itemId: details.itemId!, priceId };
     // The next regular invoice at the new price (no proration): what the owner pays from then on.
     const next = await this.stripe.previewPriceChange({ ...base, proration: 'none', prorationDate: now });
     const dueNow = when === 'now' ? await this.stripe.previewPriceChange({ ...base, proration: 'always_invoice', prorationDate: now }) : null;
@@ -219,15 +252,16 @@ export class OwnerBillingService {
       amountDueNow: dueNow?.amountDue ?? 0,
       currency: (dueNow ?? next).currency,
       nextInvoiceAmount: next.amountDue,
-      effectiveAt: when === 'now' ? now : (current.currentPeriodEnd ?? now),
+      effectiveAt: when === 'now' ? now : (subscription.currentPeriodEnd ?? now),
       overLimit: overLimitOf(usage),
     };
   }
 
   /**
-   * Upgrade now with proration (charged at once; not applied if the charge fails), downgrade at
-   * the period end through a subscription schedule (visible as subscription.scheduledChange).
-   * Changing to the free plan is cancelSubscription (at the period end unless `when` is NOW).
+   * Upgrade now with proration (charged at once; refused with PAYMENT_DECLINED and nothing
+   * changed if the charge fails), downgrade at the period end through a subscription schedule
+   * (visible as subscription.scheduledChange). Changing to the free plan is cancelSubscription
+   * (at the period end unless `when` is NOW).
    */
   async changePlan(caller: AuthAccount, input: ChangePlanInput, idempotencyKey?: string): Promise<BillingAccountModel> {
     const target = this.plans.has(input.planKey) ? this.plans.get(input.planKey) : null;
@@ -241,32 +275,13 @@ export class OwnerBillingService {
       { businessId: account.businessId, key: idempotencyKey, operation: 'changePlan', input },
       async (stripeKey) => {
         const current = await this.changeableSubscription(account);
-        const details = toSubscriptionDetails(current.raw);
-        const now = this.clock.now();
-        const when = this.decideWhen(current, plan, input.interval, input.when ?? null);
-        if (when === 'now') {
-          const prorationDate = this.prorationDate(input.prorationDate ?? null, current, now);
-          // A pending scheduled change would undo this one at the period end.
-          if (details.scheduleId) await this.stripe.releaseSchedule(details.scheduleId, stripeKey('release-schedule'));
-          await this.stripe.changeSubscriptionPrice(
-            { subscriptionId: current.id, itemId: details.itemId!, priceId, proration: 'always_invoice', prorationDate },
-            stripeKey('change-price'),
-          );
-        } else {
-          // A schedule cannot be combined with cancel_at_period_end: the newer wish (keep paying, on another plan) wins.
-          if (current.cancelAtPeriodEnd) await this.stripe.setCancelAtPeriodEnd(current.id, false, stripeKey('uncancel'));
-          await this.stripe.schedulePriceChange(
-            {
-              subscriptionId: current.id,
-              scheduleId: details.scheduleId,
-              currentPriceId: current.priceId!,
-              priceId,
-              periodEnd: current.currentPeriodEnd!,
-            },
-            stripeKey('schedule'),
-          );
-        }
-        await this.syncNow(current.customerId, BillingSyncStatus.OWNER_PLAN_CHANGE, 'owner', account.businessId);
+        const { subscription } = current;
+        const when = this.decideWhen(subscription, plan, input.interval, input.when ?? null);
+        // Checked before anything is sent to Stripe.
+        const prorationDate = when === 'now' ? this.prorationDate(input.prorationDate ?? null, subscription, this.clock.now()) : null;
+        await this.changeThenSync(subscription.customerId, BillingSyncStatus.OWNER_PLAN_CHANGE, account.businessId, () =>
+          prorationDate ? this.changePriceNow(current, priceId, prorationDate, stripeKey) : this.schedulePrice(current, priceId, stripeKey),
+        );
         return this.billing.getOverview(caller);
       },
     );
@@ -278,11 +293,12 @@ export class OwnerBillingService {
     return this.idempotency.run(
       { businessId: account.businessId, key: idempotencyKey, operation: 'cancelScheduledPlanChange', input: {} },
       async (stripeKey) => {
-        const current = await this.changeableSubscription(account);
-        const { scheduleId } = toSubscriptionDetails(current.raw);
+        const { subscription, details } = await this.changeableSubscription(account);
+        const { scheduleId } = details;
         if (scheduleId) {
-          await this.stripe.releaseSchedule(scheduleId, stripeKey('release-schedule'));
-          await this.syncNow(current.customerId, BillingSyncStatus.OWNER_PLAN_CHANGE, 'owner', account.businessId);
+          await this.changeThenSync(subscription.customerId, BillingSyncStatus.OWNER_PLAN_CHANGE, account.businessId, () =>
+            this.stripe.releaseSchedule(scheduleId, stripeKey('release-schedule')),
+          );
         }
         return this.billing.getOverview(caller);
       },
@@ -297,31 +313,166 @@ export class OwnerBillingService {
       { businessId: account.businessId, key: idempotencyKey, operation: 'cancelSubscription', input: { atPeriodEnd } },
       async (stripeKey) => {
         const current = await this.liveSubscription(account);
-        const { scheduleId } = toSubscriptionDetails(current.raw);
-        // Stripe refuses cancellation flags on a subscription a schedule manages.
-        if (scheduleId) await this.stripe.releaseSchedule(scheduleId, stripeKey('release-schedule'));
-        if (atPeriodEnd) await this.stripe.setCancelAtPeriodEnd(current.id, true, stripeKey('cancel-at-period-end'));
-        else await this.stripe.cancelSubscriptionNow(current.id, stripeKey('cancel-now'));
-        await this.syncNow(current.customerId, BillingSyncStatus.OWNER_CANCEL, 'owner', account.businessId);
-        return this.billing.getSubscription(current.id);
+        const { subscription, details } = current;
+        await this.changeThenSync(subscription.customerId, BillingSyncStatus.OWNER_CANCEL, account.businessId, async () => {
+          // Stripe refuses cancellation flags on a subscription a schedule manages; a refused
+          // cancellation puts the scheduled change back.
+          if (details.scheduleId) await this.stripe.releaseSchedule(details.scheduleId, stripeKey('release-schedule'));
+          await this.undoneOnFailure(
+            async () => {
+              if (atPeriodEnd) await this.stripe.setCancelAtPeriodEnd(subscription.id, true, stripeKey('cancel-at-period-end'));
+              else await this.stripe.cancelSubscriptionNow(subscription.id, stripeKey('cancel-now'));
+            },
+            details.scheduledChange ? () => this.restoreSchedule(current, stripeKey) : null,
+          );
+        });
+        return this.billing.getSubscription(subscription.id);
       },
     );
   }
 
-  /** Undoes a cancellation at period end. A subscription that is not cancelling is returned as it is. */
+  /**
+   * Undoes a cancellation, whether set with cancel_at_period_end or for a date (cancel_at, as the
+   * billing portal sets it). A subscription that is not cancelling is returned as it is.
+   */
   async resumeSubscription(caller: AuthAccount, idempotencyKey?: string): Promise<BillingSubscriptionModel> {
     const account = await this.accounts.getOrCreate(caller);
     return this.idempotency.run(
       { businessId: account.businessId, key: idempotencyKey, operation: 'resumeSubscription', input: {} },
       async (stripeKey) => {
-        const current = await this.changeableSubscription(account);
-        if (current.cancelAtPeriodEnd || current.cancelAt) {
-          await this.stripe.setCancelAtPeriodEnd(current.id, false, stripeKey('resume'));
-        }
-        await this.syncNow(current.customerId, BillingSyncStatus.OWNER_RESUME, 'owner', account.businessId);
-        return this.billing.getSubscription(current.id);
+        const { subscription } = await this.changeableSubscription(account);
+        await this.changeThenSync(subscription.customerId, BillingSyncStatus.OWNER_RESUME, account.businessId, async () => {
+          await this.clearCancellation(subscription, stripeKey('resume'));
+        });
+        return this.billing.getSubscription(subscription.id);
       },
     );
+  }
+
+  // ---- Steps of a change ----------------------------------------------------------------------
+
+  /**
+   * The price now, prorated and charged at once. An attached schedule (a scheduled downgrade)
+   * would undo the change at the period end, so it is released first, and put back when the
+   * charge is refused: a declined upgrade leaves everything as it was.
+   */
+  private async changePriceNow(current: CurrentSubscription, priceId: string, prorationDate: Date, stripeKey: StripeKeyFor): Promise<void> {
+    const { subscription, details } = current;
+    if (details.scheduleId) await this.stripe.releaseSchedule(details.scheduleId, stripeKey('release-schedule'));
+    await this.undoneOnFailure(
+      () =>
+        this.declinedAsPaymentDeclined(() =>
+          this.stripe.changeSubscriptionPrice(
+            { subscriptionId: subscription.id, itemId: details.itemId!, priceId, proration: 'always_invoice', prorationDate },
+            stripeKey('change-price'),
+          ),
+        ),
+      details.scheduledChange ? () => this.restoreSchedule(current, stripeKey) : null,
+    );
+  }
+
+  /**
+   * The price at the period end, through a schedule whose phases keep every other item. A
+   * schedule cannot be combined with a pending cancellation: the newer wish (keep paying, on
+   * another plan) wins, and the cancellation is put back if the schedule cannot be made.
+   */
+  private async schedulePrice(current: CurrentSubscription, priceId: string, stripeKey: StripeKeyFor): Promise<void> {
+    const { subscription, details } = current;
+    const cleared = await this.clearCancellation(subscription, stripeKey('uncancel'));
+    await this.undoneOnFailure(
+      () =>
+        this.stripe.schedulePriceChange(
+          {
+            subscriptionId: subscription.id,
+            scheduleId: details.scheduleId,
+            currentItems: details.items,
+            nextItems: withPlanPrice(details.items, subscription.priceId!, priceId),
+            periodEnd: subscription.currentPeriodEnd!,
+          },
+          stripeKey('schedule'),
+        ),
+      cleared ? () => this.restoreCancellation(subscription, cleared, stripeKey('recancel')) : null,
+    );
+  }
+
+  /** Puts back the scheduled change a failed step released (a new schedule, same phases). */
+  private async restoreSchedule(current: CurrentSubscription, stripeKey: StripeKeyFor): Promise<void> {
+    const { subscription, details } = current;
+    const change = details.scheduledChange!;
+    await this.stripe.schedulePriceChange(
+      {
+        subscriptionId: subscription.id,
+        scheduleId: null,
+        currentItems: details.items,
+        nextItems: withPlanPrice(details.items, subscription.priceId!, change.priceId),
+        periodEnd: change.effectiveAt,
+      },
+      stripeKey('restore-schedule'),
+    );
+  }
+
+  /** Clears a pending cancellation the way it was set; says which, for restoreCancellation. */
+  private async clearCancellation(subscription: StripeSubscriptionSnapshot, idempotencyKey: string): Promise<Cancellation> {
+    if (subscription.cancelAtPeriodEnd) {
+      await this.stripe.setCancelAtPeriodEnd(subscription.id, false, idempotencyKey);
+      return 'at_period_end';
+    }
+    if (subscription.cancelAt) {
+      await this.stripe.setCancelAt(subscription.id, null, idempotencyKey);
+      return 'at_date';
+    }
+    return null;
+  }
+
+  private async restoreCancellation(subscription: StripeSubscriptionSnapshot, how: Exclude<Cancellation, null>, idempotencyKey: string) {
+    if (how === 'at_period_end') await this.stripe.setCancelAtPeriodEnd(subscription.id, true, idempotencyKey);
+    else await this.stripe.setCancelAt(subscription.id, subscription.cancelAt, idempotencyKey);
+  }
+
+  /** Runs `step`; when it fails, runs `undo` (best effort, logged) and fails as `step` did. */
+  private async undoneOnFailure<T>(step: () => Promise<T>, undo: (() => Promise<unknown>) | null): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      if (undo) {
+        await undo().catch((undoError: unknown) =>
+          this.logger.error({ err: undoError, cause: error }, 'could not undo the first half of a failed change; billing shows what Stripe holds'),
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Makes the change in Stripe, then syncs the customer from Stripe, also when the change failed
+   * half-way: whatever Stripe took is what `billing` shows.
+   */
+  private async changeThenSync(customerId: string, status: BillingSyncStatus, businessId: string, change: () => Promise<unknown>): Promise<void> {
+    try {
+      await change();
+    } catch (error) {
+      await this.syncNow(customerId, status, 'owner', businessId).catch((syncError: unknown) =>
+        this.logger.warn({ err: syncError, businessId }, 'sync after a failed change failed; the webhooks will bring billing up to date'),
+      );
+      throw error;
+    }
+    await this.syncNow(customerId, status, 'owner', businessId);
+  }
+
+  /** A charge Stripe declined (402) is the owner's payment problem, with a code of its own, not a gateway failure. */
+  private async declinedAsPaymentDeclined<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof StripeException && error.details.stripeStatus === 402) {
+        throw new BillingException(
+          BillingErrorCode.PAYMENT_DECLINED,
+          'The payment for this change was declined, so nothing was changed: update the payment method (billing portal) and retry',
+          { stripeCode: error.details.stripeCode ?? null },
+        );
+      }
+      throw error;
+    }
   }
 
   // ---- Helpers --------------------------------------------------------------------------------
@@ -329,19 +480,36 @@ export class OwnerBillingService {
   /**
    * The ONE way this service brings an account in line with Stripe after a change it made, so
    * every caller gets the state after the change (and so there is one place to adapt the sync).
+   * `businessHint` is what our server knows; `clientReferenceId` is only recorded, never trusted.
    */
   private async syncNow(
     customerId: string,
     status: BillingSyncStatus,
     source: BillingSyncSource,
     businessHint: string,
+    clientReferenceId: string | null = null,
   ): Promise<void> {
     await this.sync.syncFromStripe(customerId, {
       status,
       source,
       entries: [{ eventId: null, status }],
       businessHint,
+      clientReferenceId,
     });
+  }
+
+  /** A move to free, previewed: the cancellation at the period end changePlan would make. */
+  private async previewCancellation(account: BillingAccountEntity, free: PlanDefinition): Promise<PlanChangePreviewModel> {
+    const { subscription } = await this.liveSubscription(account);
+    const now = this.clock.now();
+    const usage = await this.billing.usageFor(account, free, now);
+    return {
+      amountDueNow: 0,
+      currency: typeof subscription.raw.currency === 'string' ? subscription.raw.currency : free.currency,
+      nextInvoiceAmount: 0,
+      effectiveAt: subscription.currentPeriodEnd ?? now,
+      overLimit: overLimitOf(usage),
+    };
   }
 
   /** The plan and Stripe price for a purchase; PLAN_NOT_PURCHASABLE for free, unknown, inactive or unpriced. */
@@ -358,83 +526,79 @@ export class OwnerBillingService {
     return { plan, priceId };
   }
 
-  /** The business's Stripe customer, created (metadata.businessId, the owner's email) and linked on first use. */
-  private async customerFor(manager: EntityManager, account: BillingAccountEntity, caller: AuthAccount): Promise<string> {
-    const rows: { stripe_customer_id: string | null }[] = await manager.query(
-      'SELECT stripe_customer_id FROM billing_accounts WHERE business_id = $1',
-      [account.businessId],
-    );
-    if (rows[0]?.stripe_customer_id) return rows[0].stripe_customer_id;
+  /**
+   * The business's Stripe customer, created (metadata.businessId, the owner's email) and linked on
+   * first use. Runs under the business's checkout claim; a customer linked meanwhile by a sync wins.
+   */
+  private async customerFor(account: BillingAccountEntity, caller: AuthAccount): Promise<string> {
+    const linked = async () =>
+      ((await this.dataSource.query('SELECT stripe_customer_id FROM billing_accounts WHERE business_id = $1', [account.businessId])) as {
+        stripe_customer_id: string | null;
+      }[])[0]?.stripe_customer_id ?? null;
+    const existing = await linked();
+    if (existing) return existing;
     const email = caller.email ?? account.billingEmail;
     const customer = await this.stripe.createCustomer(
       { businessId: account.businessId, email },
       // Stable per business and email: a retry after a crash gets the same customer back.
       `billing:customer:${account.businessId}:${email ?? ''}`,
     );
-    await manager.query(
-      `UPDATE billing_accounts SET stripe_customer_id = $2, billing_email = coalesce(billing_email, $3), updated_at = now()
+    await this.dataSource.query(
+      `UPDATE billing_accounts SET stripe_customer_id = coalesce(stripe_customer_id, $2), billing_email = coalesce(billing_email, $3),
+              updated_at = now()
         WHERE business_id = $1`,
       [account.businessId, customer.id, email],
     );
-    return customer.id;
+    return (await linked()) ?? customer.id;
   }
 
   /**
-   * An open session of this business that Stripe still reports open: reused for the same price,
-   * expired otherwise (one open session per business).
+   * An open session of this business that Stripe still reports open, for the same offer: handed
+   * out again. Any other open one (another plan or interval, or a trial offer the caller no
+   * longer gets, or now gets) is expired: one open session per business.
    */
-  private async reuseOpenSession(
-    manager: EntityManager,
-    businessId: string,
-    planKey: string,
-    interval: BillingInterval,
-    stripeKey: StripeKeyFor,
-  ): Promise<CheckoutSessionModel | null> {
-    const open: CheckoutRow[] = await manager.query(
-      `SELECT id, plan_key, interval, url, expires_at FROM checkout_sessions
-        WHERE business_id = $1 AND status = 'open' ORDER BY created_at DESC`,
-      [businessId],
-    );
+  private async reuseOpenSession(businessId: string, offer: CheckoutOffer, stripeKey: StripeKeyFor): Promise<CheckoutSessionModel | null> {
+    const open = await this.checkoutSessions.openOf(businessId);
     const now = this.clock.now();
     let reusable: CheckoutSessionModel | null = null;
     for (const row of open) {
       const session = await this.stripe.retrieveCheckoutSession(row.id);
-      const fresh = row.expires_at.getTime() - now.getTime() > SESSION_REUSE_MARGIN_MS;
-      if (session.status === 'open' && session.url && fresh && !reusable && row.plan_key === planKey && row.interval === interval) {
+      const fresh = row.expiresAt.getTime() - now.getTime() > SESSION_REUSE_MARGIN_MS;
+      const sameOffer = row.planKey === offer.planKey && row.interval === offer.interval && row.trialDays === offer.trialDays;
+      if (session.status === 'open' && session.url && fresh && sameOffer && !reusable) {
         reusable = { id: session.id, url: session.url };
         continue;
       }
-      let status = session.status ?? 'expired';
-      if (session.status === 'open') {
-        await this.stripe.expireCheckoutSession(row.id, stripeKey(`expire-${row.id}`));
-        status = 'expired';
-      }
-      await manager.query('UPDATE checkout_sessions SET status = $2 WHERE id = $1', [row.id, status]);
+      if (session.status === 'open') await this.stripe.expireCheckoutSession(row.id, stripeKey(`expire-${row.id}`));
+      await this.checkoutSessions.setStatus(row.id, session.status === 'complete' ? 'complete' : 'expired');
     }
     return reusable;
   }
 
   /** The customer's current subscription from Stripe, if it still runs (any live status). */
-  private async liveSubscription(account: BillingAccountEntity): Promise<StripeSubscriptionSnapshot> {
-    const current = account.stripeCustomerId
-      ? pickCurrentSubscription(await this.stripe.listSubscriptions(account.stripeCustomerId))
-      : null;
+  private async liveSubscription(account: BillingAccountEntity): Promise<CurrentSubscription> {
+    const all = account.stripeCustomerId ? await this.stripe.listSubscriptions(account.stripeCustomerId) : [];
+    const current = pickCurrentSubscription(all);
     if (!current || !LIVE_SUBSCRIPTION_STATUSES.has(current.status)) {
       throw new BillingException(BillingErrorCode.NO_SUBSCRIPTION, 'This business has no subscription to change: buy a plan first', {
         subscriptionStatus: current?.status ?? null,
       });
     }
-    return current;
+    return {
+      subscription: selectPlanItem(current, this.isCatalogPrice),
+      details: toSubscriptionDetails(current.raw, planPriceSelector(current, this.isCatalogPrice)),
+    };
   }
 
-  /** A live subscription whose plan can change: active, trialing or past_due. */
-  private async changeableSubscription(account: BillingAccountEntity): Promise<StripeSubscriptionSnapshot> {
+  /** A live subscription whose plan can change: active, trialing or past_due, with one plan item. */
+  private async changeableSubscription(account: BillingAccountEntity): Promise<CurrentSubscription> {
     const current = await this.liveSubscription(account);
-    if (!CHANGEABLE_STATUSES.has(current.status) || !current.priceId || !toSubscriptionDetails(current.raw).itemId) {
+    const { subscription, details } = current;
+    if (!CHANGEABLE_STATUSES.has(subscription.status) || !subscription.priceId || !details.itemId) {
       throw new BillingException(
         BillingErrorCode.NO_SUBSCRIPTION,
-        `The subscription is ${current.status}: it cannot be changed here (use the billing portal)`,
-        { subscriptionStatus: current.status },
+        `The subscription is ${subscription.status}${subscription.priceId ? '' : ' with no single plan item'}: it cannot be changed here (use the billing portal)`,
+        { subscriptionStatus: subscription.status },
       );
     }
     return current;

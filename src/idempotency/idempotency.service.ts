@@ -1,13 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock/clock.js';
 import { RequestErrorCode, RequestException } from '../common/exceptions/request.exception.js';
-import { decideIdempotency, IDEMPOTENCY_TTL_MS, requestHash, reviveAnswer, stripeIdempotencyKey } from './idempotency.util.js';
+import { IdempotencyErrorCode, IdempotencyException } from './idempotency.exception.js';
+import {
+  attemptOutcome,
+  decideIdempotency,
+  IDEMPOTENCY_TTL_MS,
+  requestHash,
+  reviveAnswer,
+  stripeIdempotencyKey,
+  type IdempotencyDecision,
+  type IdempotencyState,
+} from './idempotency.util.js';
 
-// Namespace of the two-int advisory locks that serialise requests under one Idempotency-Key.
-const IDEMPOTENCY_LOCK_NAMESPACE = 7_304;
+/**
+ * How long a running request owns its key. Longer than any request should take (the SDK's 20 s
+ * timeout and its retries included); after it, the holder is taken for dead and another request
+ * resumes the same attempt (so Stripe replays what the dead one did).
+ */
+const LEASE_SECONDS = 120;
+/** A request waiting for another one under its key polls with this backoff, then gives up (409). */
+const WAIT_FIRST_MS = 10;
+const WAIT_MAX_MS = 200;
+const WAIT_TOTAL_MS = 30_000;
 
 /** Gives every Stripe call of one request its idempotency key (see stripeIdempotencyKey). */
 export type StripeKeyFor = (step: string) => string;
@@ -24,17 +42,25 @@ interface StoredRow {
   request_hash: string;
   response: unknown;
   created_at: Date;
+  state: IdempotencyState;
+  attempt: number;
+  lease_expired: boolean;
 }
+
+type Claim = { kind: 'run'; attempt: number } | { kind: 'replay'; response: unknown } | { kind: 'wait' } | { kind: 'conflict' };
 
 /**
  * The Idempotency-Key header: the same key from the same business within 24 h returns the first
  * answer without running the request again. Answers live in PostgreSQL, so a retry reaching
- * another instance gets them too. Concurrent requests under one key are serialised by an advisory
- * lock held by a transaction until the answer is stored: the second waits, then replays. Only
- * successful answers are stored; after a refusal the same key may be tried again.
+ * another instance gets them too. A request claims its key's row (state `running` with a lease)
+ * in a short transaction and holds no connection while it runs; a concurrent request with the
+ * same key polls until the first one answered, then replays it. After a refusal the same key
+ * runs the request again as a new attempt, with fresh Stripe idempotency keys.
  */
 @Injectable()
 export class IdempotencyService {
+  private readonly logger = new Logger(IdempotencyService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
@@ -47,38 +73,97 @@ export class IdempotencyService {
       return work((step) => stripeIdempotencyKey(businessId, requestId, operation, step));
     }
     const hash = requestHash(operation, request.input);
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
-        IDEMPOTENCY_LOCK_NAMESPACE,
-        `${businessId}\n${key}`,
-      ]);
-      const rows: StoredRow[] = await manager.query(
-        'SELECT request_hash, response, created_at FROM idempotency_keys WHERE business_id = $1 AND key = $2',
-        [businessId, key],
+    const holder = randomUUID();
+    const claim = await this.acquire(businessId, key, hash, holder);
+    if (claim.kind === 'replay') return reviveAnswer(claim.response) as T;
+    let answer: T;
+    try {
+      answer = await work((step) => stripeIdempotencyKey(businessId, key, operation, step, claim.attempt));
+    } catch (error) {
+      await this.finish(businessId, key, holder, attemptOutcome(error), null).catch((releaseError: unknown) =>
+        this.logger.warn({ err: releaseError, businessId }, 'idempotency: could not release a failed attempt; its lease will expire'),
       );
-      const stored = rows[0] ? { requestHash: rows[0].request_hash, createdAt: rows[0].created_at } : null;
-      const decision = decideIdempotency(stored, hash, this.clock.now());
-      if (decision === 'replay') return reviveAnswer(rows[0].response) as T;
-      if (decision === 'conflict') {
+      throw error;
+    }
+    await this.finish(businessId, key, holder, 'done', answer);
+    return answer;
+  }
+
+  /** Claims the key, polling while another request under it runs; or the stored answer. */
+  private async acquire(
+    businessId: string,
+    key: string,
+    hash: string,
+    holder: string,
+  ): Promise<{ kind: 'run'; attempt: number } | { kind: 'replay'; response: unknown }> {
+    for (let waited = 0, delay = WAIT_FIRST_MS; ; waited += delay, delay = Math.min(delay * 2, WAIT_MAX_MS)) {
+      const claim = await this.claim(businessId, key, hash, holder);
+      if (claim.kind === 'run' || claim.kind === 'replay') return claim;
+      if (claim.kind === 'conflict') {
         throw new RequestException(
           RequestErrorCode.BAD_USER_INPUT,
           'This Idempotency-Key was already used for another request in the last 24 hours; use a new key',
         );
       }
-      const answer = await work((step) => stripeIdempotencyKey(businessId, key, operation, step));
-      await manager.query(
-        `INSERT INTO idempotency_keys (business_id, key, request_hash, response, created_at)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (business_id, key) DO UPDATE
-           SET request_hash = EXCLUDED.request_hash, response = EXCLUDED.response, created_at = EXCLUDED.created_at`,
-        [businessId, key, hash, JSON.stringify(answer ?? null), this.clock.now()],
+      if (waited >= WAIT_TOTAL_MS) {
+        throw new IdempotencyException(
+          IdempotencyErrorCode.IDEMPOTENCY_KEY_IN_USE,
+          'A request with this Idempotency-Key is still running; retry shortly with the same key',
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  /** Reads the key's row and, when the request may run, takes it (state running, our lease), in one short transaction. */
+  private async claim(businessId: string, key: string, hash: string, holder: string): Promise<Claim> {
+    return this.dataSource.transaction(async (manager) => {
+      const now = this.clock.now();
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO idempotency_keys (business_id, key, request_hash, response, created_at, state, attempt, holder, lease_until)
+         VALUES ($1, $2, $3, NULL, $4, 'running', 0, $5, clock_timestamp() + make_interval(secs => $6))
+         ON CONFLICT (business_id, key) DO NOTHING RETURNING attempt`,
+        [businessId, key, hash, now, holder, LEASE_SECONDS],
       );
-      // Keys past their 24 h are useless: drop this business's, so the table stays small.
-      await manager.query('DELETE FROM idempotency_keys WHERE business_id = $1 AND created_at < $2', [
-        businessId,
-        new Date(this.clock.now().getTime() - IDEMPOTENCY_TTL_MS),
-      ]);
-      return answer;
+      if (inserted.length > 0) return { kind: 'run', attempt: 0 };
+      const [row]: StoredRow[] = await manager.query(
+        `SELECT request_hash, response, created_at, state, attempt, coalesce(lease_until < clock_timestamp(), false) AS lease_expired
+           FROM idempotency_keys WHERE business_id = $1 AND key = $2 FOR UPDATE`,
+        [businessId, key],
+      );
+      // Deleted between the two statements (24 h cleanup): simply claim again.
+      if (!row) return { kind: 'wait' };
+      const decision: IdempotencyDecision = decideIdempotency(
+        { requestHash: row.request_hash, createdAt: row.created_at, state: row.state, attempt: row.attempt, leaseExpired: row.lease_expired },
+        hash,
+        now,
+      );
+      if (decision.kind === 'replay') return { kind: 'replay', response: row.response };
+      if (decision.kind !== 'run') return decision;
+      await manager.query(
+        `UPDATE idempotency_keys
+            SET request_hash = $3, response = NULL, created_at = $4, state = 'running', attempt = $5, holder = $6,
+                lease_until = clock_timestamp() + make_interval(secs => $7)
+          WHERE business_id = $1 AND key = $2`,
+        [businessId, key, hash, now, decision.attempt, holder, LEASE_SECONDS],
+      );
+      return decision;
     });
+  }
+
+  /** Ends our attempt: the answer (done), or how it failed. A holder whose lease was taken over writes nothing. */
+  private async finish(businessId: string, key: string, holder: string, state: Exclude<IdempotencyState, 'running'>, answer: unknown): Promise<void> {
+    const now = this.clock.now();
+    await this.dataSource.query(
+      `UPDATE idempotency_keys SET state = $4, response = $5, created_at = $6, holder = NULL, lease_until = NULL
+        WHERE business_id = $1 AND key = $2 AND holder = $3`,
+      [businessId, key, holder, state, state === 'done' ? JSON.stringify(answer ?? null) : null, now],
+    );
+    if (state !== 'done') return;
+    // Keys past their 24 h are useless: drop this business's, so the table stays small.
+    await this.dataSource.query(`DELETE FROM idempotency_keys WHERE business_id = $1 AND created_at < $2 AND state <> 'running'`, [
+      businessId,
+      new Date(now.getTime() - IDEMPOTENCY_TTL_MS),
+    ]);
   }
 }

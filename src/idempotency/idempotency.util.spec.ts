@@ -1,11 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
+import { BillingErrorCode, BillingException } from '../billing/billing.exception.js';
+import { StripeErrorCode, StripeException } from '../stripe/stripe.exception.js';
 import {
+  attemptOutcome,
   decideIdempotency,
   IDEMPOTENCY_TTL_MS,
   isValidIdempotencyKey,
   requestHash,
   reviveAnswer,
   stripeIdempotencyKey,
+  type StoredAnswer,
 } from './idempotency.util.js';
 
 const NOW = new Date('2026-06-10T12:00:00Z');
@@ -26,20 +30,53 @@ describe('requestHash', () => {
 
 describe('decideIdempotency', () => {
   const hash = requestHash('checkout', { planKey: 'glow_up' });
-
-  it('runs a new key', () => {
-    expect(decideIdempotency(null, hash, NOW)).toBe('run');
+  const stored = (over: Partial<StoredAnswer> = {}): StoredAnswer => ({
+    requestHash: hash,
+    createdAt: NOW,
+    state: 'done',
+    attempt: 0,
+    leaseExpired: false,
+    ...over,
   });
 
-  it('replays the same request within 24 hours and runs it again after', () => {
+  it('runs a new key as attempt 0', () => {
+    expect(decideIdempotency(null, hash, NOW)).toEqual({ kind: 'run', attempt: 0 });
+  });
+
+  it('replays the same answered request within 24 hours and runs it again, as a new attempt, after', () => {
     const justBefore = new Date(NOW.getTime() - IDEMPOTENCY_TTL_MS + 1);
-    expect(decideIdempotency({ requestHash: hash, createdAt: justBefore }, hash, NOW)).toBe('replay');
+    expect(decideIdempotency(stored({ createdAt: justBefore }), hash, NOW)).toEqual({ kind: 'replay' });
     const expired = new Date(NOW.getTime() - IDEMPOTENCY_TTL_MS);
-    expect(decideIdempotency({ requestHash: hash, createdAt: expired }, hash, NOW)).toBe('run');
+    expect(decideIdempotency(stored({ createdAt: expired, attempt: 2 }), hash, NOW)).toEqual({ kind: 'run', attempt: 3 });
   });
 
-  it('refuses another request under a live key', () => {
-    expect(decideIdempotency({ requestHash: 'other', createdAt: NOW }, hash, NOW)).toBe('conflict');
+  it('refuses another request under a live key, whatever its state', () => {
+    for (const state of ['done', 'running', 'refused', 'interrupted'] as const) {
+      expect(decideIdempotency(stored({ state, requestHash: 'other' }), hash, NOW)).toEqual({ kind: 'conflict' });
+    }
+  });
+
+  it('waits while the same request runs under its lease, and resumes its attempt once the lease passed', () => {
+    expect(decideIdempotency(stored({ state: 'running', attempt: 1 }), hash, NOW)).toEqual({ kind: 'wait' });
+    expect(decideIdempotency(stored({ state: 'running', attempt: 1, leaseExpired: true }), hash, NOW)).toEqual({ kind: 'run', attempt: 1 });
+  });
+
+  it('runs a new attempt after a refusal, and the same attempt after an interruption', () => {
+    expect(decideIdempotency(stored({ state: 'refused', attempt: 0 }), hash, NOW)).toEqual({ kind: 'run', attempt: 1 });
+    expect(decideIdempotency(stored({ state: 'interrupted', attempt: 1 }), hash, NOW)).toEqual({ kind: 'run', attempt: 1 });
+  });
+});
+
+describe('attemptOutcome', () => {
+  it('is refused for a 4xx of ours or of Stripe (a declined card), interrupted when the outcome is unknown', () => {
+    expect(attemptOutcome(new BillingException(BillingErrorCode.PAYMENT_DECLINED, 'declined', { stripeStatus: 402 }))).toBe('refused');
+    expect(attemptOutcome(new BillingException(BillingErrorCode.SAME_PLAN, 'same'))).toBe('refused');
+    expect(attemptOutcome(new StripeException(StripeErrorCode.STRIPE_REQUEST_FAILED, 'bad', { stripeStatus: 400 }))).toBe('refused');
+    expect(attemptOutcome(new StripeException(StripeErrorCode.STRIPE_UNAVAILABLE, 'down', { stripeStatus: null }))).toBe('interrupted');
+    expect(attemptOutcome(new StripeException(StripeErrorCode.STRIPE_UNAVAILABLE, 'slow down', { stripeStatus: 429 }))).toBe('interrupted');
+    expect(attemptOutcome(new StripeException(StripeErrorCode.STRIPE_REQUEST_FAILED, 'in use', { stripeStatus: 409 }))).toBe('interrupted');
+    expect(attemptOutcome(new BillingException(BillingErrorCode.SYNC_CONTENDED, 'busy'))).toBe('interrupted');
+    expect(attemptOutcome(new Error('Connection terminated unexpectedly'))).toBe('interrupted');
   });
 });
 
@@ -58,9 +95,12 @@ describe('isValidIdempotencyKey', () => {
 });
 
 describe('stripeIdempotencyKey', () => {
-  it('is stable for one business, request and step, and differs otherwise', () => {
+  it('is stable for one business, request, step and attempt, and differs otherwise', () => {
     const key = stripeIdempotencyKey('biz', 'k1', 'checkout', 'session');
     expect(stripeIdempotencyKey('biz', 'k1', 'checkout', 'session')).toBe(key);
+    expect(stripeIdempotencyKey('biz', 'k1', 'checkout', 'session', 0)).toBe(key);
+    expect(stripeIdempotencyKey('biz', 'k1', 'checkout', 'session', 1)).not.toBe(key);
+    expect(stripeIdempotencyKey('biz', 'k1', 'checkout', 'session', 1)).not.toBe(stripeIdempotencyKey('biz', 'k1', 'checkout', 'session', 2));
     expect(stripeIdempotencyKey('other', 'k1', 'checkout', 'session')).not.toBe(key);
     expect(stripeIdempotencyKey('biz', 'k2', 'checkout', 'session')).not.toBe(key);
     expect(stripeIdempotencyKey('biz', 'k1', 'checkout', 'customer')).not.toBe(key);

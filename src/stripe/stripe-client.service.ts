@@ -252,8 +252,11 @@ export class StripeClientService {
   }
 
   /**
-   * Replaces the subscription's one price (items[].id given, or Stripe would add a second item).
-   * `pending_if_incomplete`: a change whose invoice cannot be paid is not applied.
+   * Replaces the price of one item (items[].id given, or Stripe would add an item; other items,
+   * such as add-ons, are left as they are). `error_if_incomplete`: a change whose invoice cannot
+   * be paid is refused with a 402 and nothing changes. (`pending_if_incomplete` would answer 200
+   * with the change parked in `pending_update` and an open invoice: the caller would have to
+   * treat a 200 as "not applied".)
    */
   async changeSubscriptionPrice(
     params: ChangeSubscriptionPriceParams,
@@ -268,7 +271,7 @@ export class StripeClientService {
             items: [{ id: params.itemId, price: params.priceId, quantity: 1 }],
             proration_behavior: params.proration,
             proration_date: Math.floor(params.prorationDate.getTime() / 1000),
-            payment_behavior: 'pending_if_incomplete',
+            payment_behavior: 'error_if_incomplete',
             expand: SUBSCRIPTION_EXPAND,
           },
           { idempotencyKey },
@@ -278,15 +281,23 @@ export class StripeClientService {
   }
 
   /**
-   * Switches the price when the current period ends, through a subscription schedule (created
-   * from the subscription unless one is attached): phase 1 keeps the current price to the period
-   * end, phase 2 has the new price; then the schedule releases the subscription.
+   * Switches the items when the current period ends, through a subscription schedule (created
+   * from the subscription unless one is attached): phase 1 keeps `currentItems` to the period
+   * end, phase 2 has `nextItems`; then the schedule releases the subscription. Phases replace all
+   * items, so both lists name every item (add-ons included), not only the plan's.
    */
   async schedulePriceChange(
-    params: { subscriptionId: string; scheduleId: string | null; currentPriceId: string; priceId: string; periodEnd: Date },
+    params: {
+      subscriptionId: string;
+      scheduleId: string | null;
+      currentItems: { priceId: string; quantity: number }[];
+      nextItems: { priceId: string; quantity: number }[];
+      periodEnd: Date;
+    },
     idempotencyKey: string,
   ): Promise<void> {
     const stripe = this.client();
+    const phaseItems = (items: { priceId: string; quantity: number }[]) => items.map((item) => ({ price: item.priceId, quantity: item.quantity }));
     await this.call('subscriptionSchedules.update', async () => {
       const schedule = params.scheduleId
         ? await stripe.subscriptionSchedules.retrieve(params.scheduleId)
@@ -301,11 +312,11 @@ export class StripeClientService {
           end_behavior: 'release',
           phases: [
             {
-              items: [{ price: params.currentPriceId, quantity: 1 }],
+              items: phaseItems(params.currentItems),
               ...(start ? { start_date: start } : {}),
               end_date: Math.floor(params.periodEnd.getTime() / 1000),
             },
-            { items: [{ price: params.priceId, quantity: 1 }], proration_behavior: 'none' },
+            { items: phaseItems(params.nextItems), proration_behavior: 'none' },
           ],
         },
         { idempotencyKey: `${idempotencyKey}:update` },
@@ -330,6 +341,20 @@ export class StripeClientService {
         await stripe.subscriptions.update(
           subscriptionId,
           { cancel_at_period_end: cancelAtPeriodEnd, expand: SUBSCRIPTION_EXPAND },
+          { idempotencyKey },
+        ),
+      ),
+    );
+  }
+
+  /** A cancellation on a date (the billing portal's way), or null to clear one (`cancel_at: ''`). */
+  async setCancelAt(subscriptionId: string, at: Date | null, idempotencyKey: string): Promise<StripeSubscriptionSnapshot> {
+    const stripe = this.client();
+    return this.call('subscriptions.update', async () =>
+      toSubscriptionSnapshot(
+        await stripe.subscriptions.update(
+          subscriptionId,
+          { cancel_at: at ? Math.floor(at.getTime() / 1000) : '', expand: SUBSCRIPTION_EXPAND },
           { idempotencyKey },
         ),
       ),

@@ -49,6 +49,11 @@ export function toSubscriptionSnapshot(subscription: Stripe.Subscription): Strip
   };
 }
 
+/** The snapshot of a subscription as stored (subscriptions.stripe_object), read as Stripe returned it. */
+export function storedSubscriptionSnapshot(raw: Record<string, unknown>): StripeSubscriptionSnapshot {
+  return toSubscriptionSnapshot(raw as unknown as Stripe.Subscription);
+}
+
 export function toCheckoutSessionSnapshot(session: Stripe.Checkout.Session): StripeCheckoutSessionSnapshot {
   return {
     id: session.id,
@@ -63,26 +68,52 @@ export function toCheckoutSessionSnapshot(session: Stripe.Checkout.Session): Str
   };
 }
 
+/** One item of a subscription or of a schedule phase, as a change must name it again. */
+export interface SubscriptionItemRef {
+  /** Null in a schedule phase (phases name prices, not items). */
+  id: string | null;
+  priceId: string;
+  quantity: number;
+}
+
+/** Which of several prices decides the plan; by default the first (Stripe's order). */
+export type PlanPriceSelector = (priceIds: string[]) => string | null;
+
+const firstPrice: PlanPriceSelector = (priceIds) => priceIds[0] ?? null;
+
 /**
- * Reads the item id and the attached schedule from a subscription as Stripe returned it (or as
- * stored in subscriptions.stripe_object). The schedule's phases are known only when it was
- * expanded (`expand: ['schedule']`, as every read of ours asks); a bare id gives no change.
+ * Reads the plan item and the attached schedule from a subscription as Stripe returned it (or as
+ * stored in subscriptions.stripe_object). `planPriceOf` says which item is the plan's when there
+ * are several (billing passes its catalog rule, so add-ons are never taken for the plan); the
+ * scheduled change is the next phase whose plan price differs. The schedule's phases are known
+ * only when it was expanded (`expand: ['schedule']`, as every read of ours asks); a bare id gives
+ * no change.
  */
-export function toSubscriptionDetails(raw: Record<string, unknown>): StripeSubscriptionDetails {
+export function toSubscriptionDetails(
+  raw: Record<string, unknown>,
+  planPriceOf: PlanPriceSelector = firstPrice,
+): StripeSubscriptionDetails & { items: SubscriptionItemRef[] } {
   const subscription = raw as unknown as Stripe.Subscription;
-  const item = subscription.items?.data?.[0];
+  const items: SubscriptionItemRef[] = (subscription.items?.data ?? []).map((item) => ({
+    id: item.id,
+    priceId: item.price.id,
+    quantity: item.quantity ?? 1,
+  }));
+  const planPrice = planPriceOf(items.map((item) => item.priceId));
+  const item = items.find((candidate) => candidate.priceId === planPrice);
   const schedule = subscription.schedule;
   const scheduleId = idOf(schedule ?? null);
   let scheduledChange: StripeSubscriptionDetails['scheduledChange'] = null;
   if (schedule && typeof schedule === 'object' && ['active', 'not_started'].includes(schedule.status)) {
     const currentStart = schedule.current_phase?.start_date ?? 0;
     const next = schedule.phases.find((phase) => phase.start_date > currentStart);
-    const nextPrice = idOf(next?.items[0]?.price ?? null);
-    if (next && nextPrice && nextPrice !== item?.price.id) {
+    const nextPrices = (next?.items ?? []).map((phaseItem) => idOf(phaseItem.price)).filter((id): id is string => id !== null);
+    const nextPrice = next ? planPriceOf(nextPrices) : null;
+    if (next && nextPrice && nextPrice !== planPrice) {
       scheduledChange = { priceId: nextPrice, effectiveAt: new Date(next.start_date * 1000) };
     }
   }
-  return { itemId: item?.id ?? null, scheduleId, scheduledChange };
+  return { itemId: item?.id ?? null, scheduleId, scheduledChange, items };
 }
 
 export function toInvoicePreview(invoice: Stripe.Invoice): StripeInvoicePreview {

@@ -216,5 +216,12 @@ describe('owner billing: who may do what, refusals with codes, Idempotency-Key, 
       warnings: [],
       overLimit: [],
     });
+    // The same billing object as GraphQL, trial included.
+    const trialFields = 'trial { status planKey startDate endDate conversionDate daysLeft }';
+    const { billing } = await ok(t.gql<{ billing: { trial: Record<string, unknown> } }>(`{ billing { ${trialFields} } }`, {}, token));
+    expect(billing.trial).toMatchObject({ status: 'active', planKey: 'glow_up' });
+    expect(status.body.trial).toEqual(billing.trial);
+    const fresh = await t.http().get('/api/billing/status').set('authorization', `Bearer ${await ownerToken(t, 'biz_rest_fresh')}`);
+    expect(fresh.body.trial).toEqual({ status: 'inactive', planKey: null, startDate: null, endDate: null, conversionDate: null, daysLeft: null });
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type Stripe from 'stripe';
 import type { ManualClock } from '../../src/clock/clock.js';
 import { settle, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
 import type { TestApp } from '../utils/create-test-app.js';
@@ -8,6 +9,7 @@ import {
   CANCEL,
   CANCEL_SCHEDULED,
   CHANGE_PLAN,
+  CHECKOUT,
   errorCode,
   ok,
   ownerToken,
@@ -108,11 +110,31 @@ describe('owner plan changes against the simulator (preview, upgrade now, downgr
     const customer = (await stripe.stripe.subscriptions.retrieve(start.subscription!.id)).customer as string;
     await stripe.control(`/_sim/customers/${customer}/payment_behavior`, { behavior: 'fail' });
     const res = await gql('biz_upgrade_declined', CHANGE_PLAN, { plan: 'fame_flex', interval: 'MONTHLY' });
-    expect(errorCode(res)).toBe('STRIPE_REQUEST_FAILED');
-    expect(res.errors![0].extensions).toMatchObject({ stripeCode: 'card_declined' });
+    expect(res.errors![0].extensions).toMatchObject({ code: 'PAYMENT_DECLINED', stripeCode: 'card_declined' });
     expect(await billingOf(t, 'biz_upgrade_declined')).toMatchObject({ plan: { key: 'glow_up' }, subscription: { planKey: 'glow_up' } });
-    const price = (await stripe.stripe.subscriptions.retrieve(start.subscription!.id)).items.data[0].price.id;
-    expect(price).toBe(stripe.prices.glow_up.monthly);
+    const after = await stripe.stripe.subscriptions.retrieve(start.subscription!.id);
+    expect(after.items.data[0].price.id).toBe(stripe.prices.glow_up.monthly);
+    expect(after.pending_update).toBeNull();
+    // Nothing is left open for the owner to pay by accident later.
+    const open = await stripe.stripe.invoices.list({ subscription: after.id, status: 'open' });
+    expect(open.data).toEqual([]);
+  });
+
+  it('keeps a scheduled downgrade when the upgrade that would replace it is declined', async () => {
+    const start = await subscribe(t, stripe, 'biz_declined_keeps_schedule', 'viral_surge');
+    const periodEnd = start.subscription!.currentPeriodEnd!;
+    await ok(gql('biz_declined_keeps_schedule', CHANGE_PLAN, { plan: 'glow_up', interval: 'MONTHLY' }));
+    const customer = (await stripe.stripe.subscriptions.retrieve(start.subscription!.id)).customer as string;
+    await stripe.control(`/_sim/customers/${customer}/payment_behavior`, { behavior: 'fail' });
+
+    const res = await gql('biz_declined_keeps_schedule', CHANGE_PLAN, { plan: 'fame_flex', interval: 'MONTHLY' });
+    expect(errorCode(res)).toBe('PAYMENT_DECLINED');
+    const after = await billingOf(t, 'biz_declined_keeps_schedule');
+    expect(after).toMatchObject({ plan: { key: 'viral_surge' }, subscription: { planKey: 'viral_surge' } });
+    expect(after.subscription!.scheduledChange).toEqual({ planKey: 'glow_up', interval: 'MONTHLY', effectiveAt: periodEnd });
+    const sub = await stripe.stripe.subscriptions.retrieve(start.subscription!.id, { expand: ['schedule'] });
+    const schedule = sub.schedule as Stripe.SubscriptionSchedule;
+    expect(schedule.phases.map((p) => p.items.map((i) => i.price))).toEqual([[stripe.prices.viral_surge.monthly], [stripe.prices.glow_up.monthly]]);
   });
 
   it('downgrades at the period end: scheduled, visible, cancellable, then applied when the clock passes the period end', async () => {
@@ -166,6 +188,75 @@ describe('owner plan changes against the simulator (preview, upgrade now, downgr
       expect((await billingOf(t, 'biz_cancel_resume')).warnings).toEqual([]);
       expect((await stripe.stripe.subscriptions.retrieve(resumed.id)).cancel_at_period_end).toBe(false);
     });
+  });
+
+  it('resumes a subscription cancelled for a date (as the billing portal does), not only at the period end', async () => {
+    await withDeliveryOff(async () => {
+      const start = await subscribe(t, stripe, 'biz_resume_cancel_at', 'glow_up');
+      const cancelAt = Math.floor(new Date(start.subscription!.currentPeriodEnd!).getTime() / 1000) - 5 * 86_400;
+      await stripe.stripe.subscriptions.update(start.subscription!.id, { cancel_at: cancelAt });
+      const { resumeSubscription: resumed } = await ok(gql<{ resumeSubscription: SubscriptionView }>('biz_resume_cancel_at', RESUME));
+      expect(resumed).toMatchObject({ status: 'active', cancelAtPeriodEnd: false, cancelAt: null });
+      expect((await stripe.stripe.subscriptions.retrieve(resumed.id)).cancel_at).toBeNull();
+      expect((await billingOf(t, 'biz_resume_cancel_at')).warnings).toEqual([]);
+    });
+  });
+
+  it('previews a move to free as the cancellation at the period end it is, with what would be over the free limits', async () => {
+    const start = await subscribe(t, stripe, 'biz_preview_free', 'glow_up');
+    const token = await ownerToken(t, 'biz_preview_free');
+    for (const name of ['a', 'b', 'c']) await ok(t.gql(CREATE_CAMPAIGN, { name }, token));
+    const { previewPlanChange: preview } = await ok(
+      gql<{ previewPlanChange: Preview }>('biz_preview_free', PREVIEW, { plan: 'free', interval: 'MONTHLY' }),
+    );
+    expect(preview).toEqual({
+      amountDueNow: 0,
+      currency: 'usd',
+      nextInvoiceAmount: 0,
+      effectiveAt: start.subscription!.currentPeriodEnd,
+      overLimit: [{ metric: 'campaigns', used: 3, limit: 1 }],
+    });
+    // A preview changes nothing.
+    expect((await billingOf(t, 'biz_preview_free')).subscription).toMatchObject({ cancelAtPeriodEnd: false, cancelAt: null });
+  });
+
+  it('changes the plan item of a subscription with an add-on, whichever comes first, and keeps the add-on in a schedule', async () => {
+    const addonProduct = await stripe.stripe.products.create({ name: 'extra seats' });
+    const addon = await stripe.stripe.prices.create({ product: addonProduct.id, currency: 'usd', unit_amount: 500, recurring: { interval: 'month' } });
+    const token = await ownerToken(t, 'biz_addon_first');
+    // The add-on listed first: a subscription made outside our checkout on the business's customer.
+    const { createCheckoutSession } = await ok(
+      t.gql<{ createCheckoutSession: { id: string } }>(CHECKOUT, { plan: 'glow_up', interval: 'MONTHLY' }, token),
+    );
+    const customer = (await stripe.stripe.checkout.sessions.retrieve(createCheckoutSession.id)).customer as string;
+    const first = await stripe.stripe.subscriptions.create({
+      customer,
+      items: [{ price: addon.id }, { price: stripe.prices.glow_up.monthly }],
+      metadata: { businessId: 'biz_addon_first' },
+    });
+    await settle(stripe, [t]);
+    expect((await billingOf(t, 'biz_addon_first')).plan.key).toBe('glow_up');
+    const { changePlan: upgraded } = await ok(
+      gql<{ changePlan: BillingView }>('biz_addon_first', CHANGE_PLAN, { plan: 'viral_surge', interval: 'MONTHLY' }),
+    );
+    expect(upgraded).toMatchObject({ plan: { key: 'viral_surge' }, subscription: { planKey: 'viral_surge' } });
+    const items = (await stripe.stripe.subscriptions.retrieve(first.id)).items.data.map((i) => i.price.id);
+    expect(items).toEqual([addon.id, stripe.prices.viral_surge.monthly]);
+
+    // The add-on second: bought through our checkout, the add-on added afterwards; then a downgrade.
+    const start = await subscribe(t, stripe, 'biz_addon_second', 'viral_surge');
+    await stripe.stripe.subscriptions.update(start.subscription!.id, { items: [{ price: addon.id }], proration_behavior: 'none' });
+    await settle(stripe, [t]);
+    const { changePlan: scheduled } = await ok(
+      gql<{ changePlan: BillingView }>('biz_addon_second', CHANGE_PLAN, { plan: 'glow_up', interval: 'MONTHLY' }),
+    );
+    expect(scheduled.subscription!.scheduledChange).toMatchObject({ planKey: 'glow_up' });
+    const sub = await stripe.stripe.subscriptions.retrieve(start.subscription!.id, { expand: ['schedule'] });
+    const phases = (sub.schedule as Stripe.SubscriptionSchedule).phases.map((p) => p.items.map((i) => i.price));
+    expect(phases).toEqual([
+      [stripe.prices.viral_surge.monthly, addon.id],
+      [stripe.prices.glow_up.monthly, addon.id],
+    ]);
   });
 
   it('cancels now: free at once, and what exceeds the free plan is kept but flagged OVER_LIMIT', async () => {

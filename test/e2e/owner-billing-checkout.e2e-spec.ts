@@ -159,6 +159,34 @@ describe('owner checkout: free -> Checkout -> paid, with webhook delivery off, o
     expect(await returnTo(`?session_id=${foreign.id}`)).toBe('http://localhost:3000/billing?checkout=error');
   });
 
+  it('does not hand out an open session whose trial offer no longer matches the caller', async () => {
+    const open = async (business: string, withTrial: boolean) => {
+      const res = await t.gql<CheckoutData>(CHECKOUT, { plan: 'glow_up', interval: 'MONTHLY', withTrial }, await owner(business));
+      expect(res.errors).toBeUndefined();
+      return res.data!.createCheckoutSession.id;
+    };
+    const statusAfterPaying = async (business: string, id: string) => {
+      await pay(id);
+      expect(await returnTo(`?session_id=${id}`)).toBe('http://localhost:3000/billing?checkout=success');
+      return (await billing(business)).subscription!.status;
+    };
+    // Opened with the trial offer; then the business used its one trial (card-less): no trial any more.
+    const withOffer = await open('biz_offer_gone', true);
+    const started = await t.gql('mutation { startTrial(planKey: "viral_surge") { trial { status } } }', undefined, await owner('biz_offer_gone'));
+    expect(started.errors).toBeUndefined();
+    const replaced = await open('biz_offer_gone', true);
+    expect(replaced).not.toBe(withOffer);
+    expect((await stripe.stripe.checkout.sessions.retrieve(withOffer)).status).toBe('expired');
+    expect(await statusAfterPaying('biz_offer_gone', replaced)).toBe('active');
+
+    // And the other way: opened without a trial, asked again with the offer the business qualifies for.
+    const without = await open('biz_offer_new', false);
+    const offered = await open('biz_offer_new', true);
+    expect(offered).not.toBe(without);
+    expect((await stripe.stripe.checkout.sessions.retrieve(without)).status).toBe('expired');
+    expect(await statusAfterPaying('biz_offer_new', offered)).toBe('trialing');
+  });
+
   it("offers the plan's trial days to a business that never had a trial, and none once it had one", async () => {
     /** Checkout with the trial offer on, paid and returned: the status Stripe then reports. */
     const buyWithTrialOffer = async (business: string, plan: string) => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ManualClock } from '../../src/clock/clock.js';
 import { startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
 import type { TestApp } from '../utils/create-test-app.js';
-import { CHECKOUT, ownerToken, startClockedBillingApp } from '../utils/owner-billing-helpers.js';
+import { CHANGE_PLAN, CHECKOUT, ownerToken, startClockedBillingApp, subscribe, type BillingView } from '../utils/owner-billing-helpers.js';
 
 describe('Idempotency-Key lifetime: the first answer for 24 hours, a new request after', () => {
   let stripe: SimulatedStripe;
@@ -52,5 +52,34 @@ describe('Idempotency-Key lifetime: the first answer for 24 hours, a new request
     const all = await sessions();
     expect(all.filter((s) => s.status === 'open').map((s) => s.id)).toEqual([later.id]);
     expect(all.find((s) => s.id === first.id)?.status).toBe('expired');
+  });
+
+  it('runs a request refused by Stripe again under the same key once the cause is fixed (no replay of Stripe\'s 402)', async () => {
+    const start = await subscribe(t, stripe, 'biz_retry_key', 'glow_up');
+    const customer = (await stripe.stripe.subscriptions.retrieve(start.subscription!.id)).customer as string;
+    const change = async () => {
+      const res = await t
+        .http()
+        .post('/graphql')
+        .set('authorization', `Bearer ${await ownerToken(t, 'biz_retry_key')}`)
+        .set('idempotency-key', 'upgrade-1')
+        .send({ query: CHANGE_PLAN, variables: { plan: 'viral_surge', interval: 'MONTHLY' } });
+      return res.body as { data: { changePlan: BillingView } | null; errors?: { extensions: { code: string } }[] };
+    };
+    await stripe.control(`/_sim/customers/${customer}/payment_behavior`, { behavior: 'fail' });
+    expect((await change()).errors?.[0].extensions.code).toBe('PAYMENT_DECLINED');
+    // The owner fixes the card and presses the same button again (same key).
+    await stripe.control(`/_sim/customers/${customer}/payment_behavior`, { behavior: 'succeed' });
+    const retried = await change();
+    expect(retried.errors).toBeUndefined();
+    expect(retried.data!.changePlan.plan.key).toBe('viral_surge');
+    // Now it succeeded, the same key replays that answer without calling Stripe again.
+    const updates = async () =>
+      (await stripe.stripe.events.list({ type: 'customer.subscription.updated', limit: 100 })).data.filter(
+        (e) => (e.data.object as { id: string }).id === start.subscription!.id,
+      ).length;
+    const before = await updates();
+    expect((await change()).data).toEqual(retried.data);
+    expect(await updates()).toBe(before);
   });
 });

@@ -251,6 +251,79 @@ describe('subscription lifecycle over virtual time', () => {
     expect(await h.stripe.subscriptions.list({ customer: sub.customer as string })).toMatchObject({ data: [] });
   });
 
+  it('a date set with cancel_at survives cancel_at_period_end: false and is cleared with cancel_at: ""', async () => {
+    const { subscription } = await h.subscribe(basic.monthly.id);
+    const sub = subscription!;
+    const at = periodEnd(sub) - 5 * DAY;
+    expect(await h.stripe.subscriptions.update(sub.id, { cancel_at: at })).toMatchObject({ cancel_at: at, cancel_at_period_end: false });
+    // Nothing to undo: the flag was already false, so the date stays.
+    expect(await h.stripe.subscriptions.update(sub.id, { cancel_at_period_end: false })).toMatchObject({ cancel_at: at, cancel_at_period_end: false });
+    expect(await h.stripe.subscriptions.update(sub.id, { cancel_at: '' })).toMatchObject({ cancel_at: null, cancel_at_period_end: false, canceled_at: null });
+    await h.advance(periodEnd(sub) - (await h.now()) + 1);
+    expect((await h.stripe.subscriptions.retrieve(sub.id)).status).toBe('active');
+  });
+
+  describe('a price change whose invoice is declined, by payment_behavior', () => {
+    const declinedUpgrade = async (paymentBehavior: 'error_if_incomplete' | 'pending_if_incomplete') => {
+      const { subscription, customer } = await h.subscribe(basic.monthly.id);
+      const sub = subscription!;
+      await h.advance(5 * DAY);
+      await h.paymentBehavior(customer, 'fail');
+      const update = h.stripe.subscriptions.update(sub.id, {
+        items: [{ id: sub.items.data[0]!.id, price: pro.monthly.id }],
+        proration_behavior: 'always_invoice',
+        payment_behavior: paymentBehavior,
+      });
+      return { sub, customer, update };
+    };
+
+    it('error_if_incomplete: 402, the subscription unchanged and no invoice left', async () => {
+      const { sub, update } = await declinedUpgrade('error_if_incomplete');
+      await expect(update).rejects.toMatchObject({ type: 'StripeCardError', statusCode: 402, code: 'card_declined' });
+      const after = await h.stripe.subscriptions.retrieve(sub.id);
+      expect(after).toMatchObject({ status: 'active', pending_update: null, latest_invoice: sub.latest_invoice });
+      expect(after.items.data[0]!.price.id).toBe(basic.monthly.id);
+      expect(await invoicesOf(sub.id)).toHaveLength(1);
+    });
+
+    it('pending_if_incomplete: 200 with pending_update and an open invoice; paying it applies the change', async () => {
+      const { sub, customer, update } = await declinedUpgrade('pending_if_incomplete');
+      const answered = await update;
+      const now = await h.now();
+      expect(answered.status).toBe('active');
+      expect(answered.items.data[0]!.price.id).toBe(basic.monthly.id);
+      expect(answered.pending_update).toMatchObject({ expires_at: now + 23 * 3600, billing_cycle_anchor: null, trial_end: null });
+      expect(answered.pending_update!.subscription_items!.map((i) => i.price.id)).toEqual([pro.monthly.id]);
+      const invoice = await h.stripe.invoices.retrieve(answered.latest_invoice as string);
+      expect(invoice).toMatchObject({ status: 'open', billing_reason: 'subscription_update', attempt_count: 1 });
+      expect(invoice.amount_due).toBeGreaterThan(0);
+      expect(answered).toEqual(await h.stripe.subscriptions.retrieve(sub.id));
+
+      await h.paymentBehavior(customer, 'succeed');
+      expect(await h.stripe.invoices.pay(invoice.id)).toMatchObject({ status: 'paid' });
+      const applied = await h.stripe.subscriptions.retrieve(sub.id);
+      expect(applied).toMatchObject({ status: 'active', pending_update: null });
+      expect(applied.items.data[0]!.price.id).toBe(pro.monthly.id);
+      const [event] = await h.events('customer.subscription.pending_update_applied');
+      expect((event!.data.object as Stripe.Subscription).items.data[0]!.price.id).toBe(pro.monthly.id);
+      // The proration was billed once, by the invoice just paid.
+      await h.advance(periodEnd(applied) - (await h.now()) + 1);
+      const [renewal] = await invoicesOf(sub.id);
+      expect(renewal).toMatchObject({ billing_reason: 'subscription_cycle', total: 3000 });
+    });
+
+    it('pending_if_incomplete: left unpaid, the update expires and its invoice is voided', async () => {
+      const { sub, update } = await declinedUpgrade('pending_if_incomplete');
+      const answered = await update;
+      await h.advance(23 * 3600 + 1);
+      const after = await h.stripe.subscriptions.retrieve(sub.id);
+      expect(after).toMatchObject({ status: 'active', pending_update: null });
+      expect(after.items.data[0]!.price.id).toBe(basic.monthly.id);
+      expect((await h.stripe.invoices.retrieve(answered.latest_invoice as string)).status).toBe('void');
+      expect(await h.events('customer.subscription.pending_update_expired')).toHaveLength(1);
+    });
+  });
+
   it('cancels immediately, pauses and resumes', async () => {
     const a = (await h.subscribe(basic.monthly.id, { email: 'a@example.com' })).subscription!;
     const canceled = await h.stripe.subscriptions.cancel(a.id);

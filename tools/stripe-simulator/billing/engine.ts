@@ -28,16 +28,29 @@ export interface NewSubscriptionInput {
   at?: number;
 }
 
-type DueKind = 'schedule_phase' | 'cancel_at' | 'trial_will_end' | 'trial_end' | 'period_end' | 'retry' | 'incomplete_expiry';
-/** When several things fall due at the same second, this is the order Stripe's outcome implies (a phase change is billed by the renewal that follows it). */
+type DueKind =
+  | 'pending_update_expiry'
+  | 'schedule_phase'
+  | 'cancel_at'
+  | 'trial_will_end'
+  | 'trial_end'
+  | 'period_end'
+  | 'retry'
+  | 'incomplete_expiry';
+/**
+ * When several things fall due at the same second, this is the order Stripe's outcome implies (a
+ * phase change is billed by the renewal that follows it; a pending update expires at the latest
+ * when its period ends, so before the renewal).
+ */
 const PRIORITY: Record<DueKind, number> = {
-  schedule_phase: 0,
-  cancel_at: 1,
-  trial_will_end: 2,
-  trial_end: 3,
-  period_end: 4,
-  retry: 5,
-  incomplete_expiry: 6,
+  pending_update_expiry: 0,
+  schedule_phase: 1,
+  cancel_at: 2,
+  trial_will_end: 3,
+  trial_end: 4,
+  period_end: 5,
+  retry: 6,
+  incomplete_expiry: 7,
 };
 
 export interface Due {
@@ -150,6 +163,10 @@ export class BillingEngine {
     const subId = invoice.parent?.subscription_details?.subscription;
     const rec = typeof subId === 'string' ? this.ctx.store.subscriptions.get(subId) : undefined;
     if (!rec) return;
+    if (rec.pendingUpdate?.invoiceId === invoice.id) {
+      this.applyPendingUpdate(rec);
+      return;
+    }
     if (rec.dunning?.invoiceId === invoice.id) rec.dunning = null;
     if (!['incomplete', 'past_due', 'unpaid'].includes(rec.sub.status) || rec.dunning) return;
     const stillOpen = [...this.ctx.store.invoices.values()].some(
@@ -159,6 +176,37 @@ export class BillingEngine {
     this.mutate(rec, (sub) => {
       sub.status = 'active';
     });
+  }
+
+  /** The invoice of a pending update was paid: its items (and anchor) apply now, as Stripe does. */
+  private applyPendingUpdate(rec: SubscriptionRecord): void {
+    const pending = rec.pendingUpdate!;
+    rec.pendingUpdate = null;
+    const before = snapshot(rec.sub);
+    rec.sub.items.data = pending.items;
+    rec.sub.billing_cycle_anchor = pending.billingCycleAnchor;
+    rec.sub.pending_update = null;
+    this.ctx.events.emit('customer.subscription.pending_update_applied', rec.sub, before);
+    this.ctx.events.emitUpdated('customer.subscription.updated', before, rec.sub);
+  }
+
+  /** A pending update left unpaid past its expires_at: its invoice is voided and the update dropped. */
+  private expirePendingUpdate(rec: SubscriptionRecord): void {
+    const pending = rec.pendingUpdate!;
+    rec.pendingUpdate = null;
+    const invoice = this.ctx.store.invoices.get(pending.invoiceId);
+    if (invoice && invoice.status === 'open') this.voidInvoice(invoice);
+    const before = snapshot(rec.sub);
+    rec.sub.pending_update = null;
+    this.ctx.events.emit('customer.subscription.pending_update_expired', rec.sub, before);
+    this.ctx.events.emitUpdated('customer.subscription.updated', before, rec.sub);
+  }
+
+  private voidInvoice(invoice: Stripe.Invoice): void {
+    invoice.status = 'void';
+    invoice.status_transitions.voided_at = this.now();
+    invoice.next_payment_attempt = null;
+    this.ctx.events.emit('invoice.voided', invoice);
   }
 
   mutate(rec: SubscriptionRecord, change: (sub: Stripe.Subscription) => void): void {
@@ -230,7 +278,7 @@ export class BillingEngine {
     }
     sub.status = trial ? 'trialing' : ok ? 'active' : 'incomplete';
     sub.latest_invoice = invoice.id;
-    const rec: SubscriptionRecord = { sub, pendingLines: [], trialWillEndSentFor: null, dunning: null };
+    const rec: SubscriptionRecord = { sub, pendingLines: [], trialWillEndSentFor: null, dunning: null, pendingUpdate: null };
     this.ctx.store.subscriptions.set(id, rec);
     this.ctx.events.emit('customer.subscription.created', sub);
     this.issueInvoice(invoice);
@@ -266,6 +314,8 @@ export class BillingEngine {
     sub.cancellation_details = { comment: sub.cancellation_details?.comment ?? null, feedback: sub.cancellation_details?.feedback ?? null, feedback_option: null, reason };
     rec.dunning = null;
     rec.pendingLines = [];
+    rec.pendingUpdate = null;
+    sub.pending_update = null;
     const scheduleId = typeof sub.schedule === 'string' ? sub.schedule : null;
     const schedule = scheduleId ? this.ctx.store.schedules.get(scheduleId) : undefined;
     if (schedule && schedule.status === 'active') {
@@ -374,12 +424,7 @@ export class BillingEngine {
 
   private expireIncomplete(rec: SubscriptionRecord): void {
     for (const invoice of this.ctx.store.invoices.values()) {
-      if (invoice.status === 'open' && invoice.parent?.subscription_details?.subscription === rec.sub.id) {
-        invoice.status = 'void';
-        invoice.status_transitions.voided_at = this.now();
-        invoice.next_payment_attempt = null;
-        this.ctx.events.emit('invoice.voided', invoice);
-      }
+      if (invoice.status === 'open' && invoice.parent?.subscription_details?.subscription === rec.sub.id) this.voidInvoice(invoice);
     }
     this.mutate(rec, (sub) => {
       sub.status = 'incomplete_expired';
@@ -397,6 +442,7 @@ export class BillingEngine {
       dues.push({ at: sub.created + this.ctx.billing.incompleteExpirySeconds, kind: 'incomplete_expiry' });
       return dues[0]!;
     }
+    if (rec.pendingUpdate && sub.pending_update) dues.push({ at: sub.pending_update.expires_at, kind: 'pending_update_expiry' });
     if (sub.cancel_at !== null) dues.push({ at: sub.cancel_at, kind: 'cancel_at' });
     const schedulePhase = this.nextScheduleTransition(sub);
     if (schedulePhase !== null) dues.push({ at: schedulePhase, kind: 'schedule_phase' });
@@ -445,6 +491,9 @@ export class BillingEngine {
         return;
       case 'incomplete_expiry':
         this.expireIncomplete(rec);
+        return;
+      case 'pending_update_expiry':
+        this.expirePendingUpdate(rec);
         return;
       case 'schedule_phase':
         this.onScheduleTransition(rec);

@@ -60,7 +60,9 @@ export function updateSubscription(ctx: SimContext, rec: SubscriptionRecord, upd
     working.cancel_at = working.status === 'trialing' && working.trial_end ? working.trial_end : engine.periodEndOf(working);
     working.canceled_at = now;
     working.cancellation_details = { comment: null, feedback: null, feedback_option: null, reason: 'cancellation_requested' };
-  } else if (update.cancelAtPeriodEnd === false || update.cancelAt === null) {
+  } else if ((update.cancelAtPeriodEnd === false && working.cancel_at_period_end) || update.cancelAt === null) {
+    // Clearing the flag undoes a cancellation it set; a date set with cancel_at (the portal's
+    // way) stays until cancel_at is cleared itself.
     working.cancel_at_period_end = false;
     working.cancel_at = null;
     working.canceled_at = null;
@@ -86,14 +88,25 @@ export function updateSubscription(ctx: SimContext, rec: SubscriptionRecord, upd
     }
   }
 
+  if (update.paymentBehavior === 'pending_if_incomplete') {
+    const unsupported = (['cancelAtPeriodEnd', 'cancelAt', 'description', 'defaultPaymentMethod'] as const).find((k) => update[k] !== undefined);
+    if (unsupported) {
+      throw invalidRequest(`\`${unsupported}\` cannot be combined with payment_behavior=pending_if_incomplete (pending updates take items, prorations, trial_end and metadata only).`, 'payment_behavior');
+    }
+  }
+
   let invoice: Stripe.Invoice | null = null;
   let ok = true;
   if (immediateLines.length > 0) {
     invoice = engine.createInvoice(working, immediateLines, 'subscription_update', now, now);
     ok = invoice.amount_due === 0 || engine.chargeSucceeds(invoice.customer as string);
-    if (!ok && (update.paymentBehavior === 'error_if_incomplete' || update.paymentBehavior === 'pending_if_incomplete')) {
+    if (!ok && update.paymentBehavior === 'error_if_incomplete') {
       ctx.store.invoices.delete(invoice.id);
       throw cardDeclined();
+    }
+    if (!ok && update.paymentBehavior === 'pending_if_incomplete') {
+      holdPendingUpdate(ctx, rec, working, invoice);
+      return;
     }
     working.latest_invoice = invoice.id;
     if (!ok) working.status = 'past_due';
@@ -118,4 +131,38 @@ export function updateSubscription(ctx: SimContext, rec: SubscriptionRecord, upd
     rec.trialWillEndSentFor = rec.sub.trial_end;
     engine.endTrial(rec);
   }
+}
+
+/** How long Stripe keeps a pending update at most (then its invoice is voided). */
+const PENDING_UPDATE_LIFETIME_SECONDS = 23 * 3600;
+
+/**
+ * payment_behavior=pending_if_incomplete and the charge failed: Stripe answers 200, keeps the
+ * subscription as it was (it keeps cycling unchanged) and shows the change in `pending_update`;
+ * `latest_invoice` is the open invoice that applies the change once paid. The update expires at
+ * the trial or period end, and at the latest 23 hours later.
+ */
+function holdPendingUpdate(ctx: SimContext, rec: SubscriptionRecord, working: Stripe.Subscription, invoice: Stripe.Invoice): void {
+  const now = ctx.now();
+  const sub = rec.sub;
+  const ends = [now + PENDING_UPDATE_LIFETIME_SECONDS, ctx.engine.periodEndOf(sub), ...(sub.status === 'trialing' && sub.trial_end ? [sub.trial_end] : [])];
+  const before = snapshot(sub);
+  rec.pendingUpdate = { invoiceId: invoice.id, items: working.items.data, billingCycleAnchor: working.billing_cycle_anchor };
+  sub.metadata = working.metadata;
+  sub.latest_invoice = invoice.id;
+  sub.pending_update = {
+    billing_cycle_anchor: working.billing_cycle_anchor !== sub.billing_cycle_anchor ? working.billing_cycle_anchor : null,
+    cancel_at_period_end: null,
+    discount: null,
+    discounts: null,
+    expires_at: Math.min(...ends),
+    metadata: null,
+    subscription_items: snapshot(working.items.data),
+    trial_end: null,
+    trial_from_plan: null,
+  };
+  ctx.events.emitUpdated('customer.subscription.updated', before, sub);
+  ctx.engine.issueInvoice(invoice);
+  // One failed attempt; no dunning: the subscription itself is not behind on payments.
+  ctx.engine.collect(invoice, false, null);
 }

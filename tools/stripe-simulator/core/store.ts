@@ -9,6 +9,11 @@ export interface SubscriptionRecord {
   trialWillEndSentFor: number | null;
   /** Renewal payment being retried; null when the subscription is not in dunning. */
   dunning: { invoiceId: string; firstFailureAt: number; failedAttempts: number; nextAttemptAt: number | null } | null;
+  /**
+   * A change held back by `payment_behavior: pending_if_incomplete` because its invoice was not
+   * paid (`sub.pending_update` shows it): applied when that invoice is paid, dropped at expiry.
+   */
+  pendingUpdate: { invoiceId: string; items: Stripe.SubscriptionItem[]; billingCycleAnchor: number } | null;
 }
 
 export interface CheckoutRecord {

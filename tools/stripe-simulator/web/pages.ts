@@ -59,7 +59,7 @@ function portalPage(ctx: SimContext, portal: Stripe.BillingPortal.Session, notic
         .filter((p) => p.currency === sub.currency && p.id !== item.price.id)
         .map((p) => `<option value="${esc(p.id)}">${esc(ctx.productName(p))} (${esc(formatMoney(p.unit_amount ?? 0, p.currency))} / ${esc(p.recurring?.interval ?? '')})</option>`)
         .join('');
-      const cancelOrResume = sub.cancel_at_period_end
+      const cancelOrResume = sub.cancel_at_period_end || sub.cancel_at !== null
         ? `<p>Cancels on ${esc(formatDate(sub.cancel_at ?? end))}.</p><form method="post" action="${base}/resume"><button type="submit">Resume subscription</button></form>`
         : `<form method="post" action="${base}/cancel"><button class="danger" type="submit">Cancel at period end</button></form>`;
       const switcher = options
@@ -115,7 +115,8 @@ export function pagesRouter(ctx: SimContext): Router {
         updateSubscription(ctx, rec, { cancelAtPeriodEnd: true, prorationBehavior: 'none', paymentBehavior: 'allow_incomplete' });
         notice = 'Your subscription will end at the end of the period.';
       } else if (action === 'resume') {
-        updateSubscription(ctx, rec, { cancelAtPeriodEnd: false, prorationBehavior: 'none', paymentBehavior: 'allow_incomplete' });
+        // Undoes either kind of cancellation (the flag, or a date).
+        updateSubscription(ctx, rec, { cancelAt: null, prorationBehavior: 'none', paymentBehavior: 'allow_incomplete' });
         notice = 'Your subscription will continue.';
       } else if (action === 'switch') {
         const body = req.body as Record<string, unknown> | undefined;

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { BillingInterval } from '../plans/plan-catalog.dto.js';
+import { BillingErrorCode, BillingException } from './billing.exception.js';
+
+/**
+ * How long a checkout claim lasts: longer than one checkout takes (a few Stripe calls, each up to
+ * the SDK's 20 s timeout); past it the holder is taken for dead and the next caller claims.
+ */
+const CLAIM_SECONDS = 120;
+/** A caller waiting for the claim polls with this backoff, then gives up (CHECKOUT_IN_PROGRESS). */
+const WAIT_FIRST_MS = 10;
+const WAIT_MAX_MS = 200;
+const WAIT_TOTAL_MS = 30_000;
+
+export type CheckoutSessionStatus = 'open' | 'complete' | 'expired';
+
+export interface CheckoutSessionRow {
+  id: string;
+  planKey: string;
+  interval: BillingInterval;
+  url: string | null;
+  /** The trial days the session offers; null for sessions opened before this was recorded. */
+  trialDays: number | null;
+  expiresAt: Date;
+}
+
+/**
+ * The Checkout Sessions this service opened (checkout_sessions) and the per-business claim that
+ * serialises opening them. The claim is a row with a lease (checkout_claims), not a lock held by
+ * a transaction: the caller holds no database connection while it talks to Stripe, so a burst of
+ * checkouts cannot starve the pool, and exactly one caller per business works at a time.
+ */
+@Injectable()
+export class CheckoutSessionsService {
+  private readonly logger = new Logger(CheckoutSessionsService.name);
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Runs `work` as the business's only checkout in progress; `work` gets the claim's holder id for `record`. */
+  async withBusinessClaim<T>(businessId: string, work: (holder: string) => Promise<T>): Promise<T> {
+    const holder = randomUUID();
+    await this.acquire(businessId, holder);
+    try {
+      return await work(holder);
+    } finally {
+      await this.dataSource
+        .query('DELETE FROM checkout_claims WHERE business_id = $1 AND holder = $2', [businessId, holder])
+        .catch((error: unknown) => this.logger.warn({ err: error, businessId }, 'checkout claim not released; it expires on its own'));
+    }
+  }
+
+  /** The business's sessions still open on our side, newest first. */
+  async openOf(businessId: string): Promise<CheckoutSessionRow[]> {
+    return this.dataSource.query(
+      `SELECT id, plan_key AS "planKey", interval, url, trial_days AS "trialDays", expires_at AS "expiresAt"
+         FROM checkout_sessions WHERE business_id = $1 AND status = 'open' ORDER BY created_at DESC`,
+      [businessId],
+    );
+  }
+
+  /** The business that opened this session, or null for a session this service never opened. */
+  async openerOf(sessionId: string): Promise<string | null> {
+    const [row]: { business_id: string }[] = await this.dataSource.query('SELECT business_id FROM checkout_sessions WHERE id = $1', [
+      sessionId,
+    ]);
+    return row?.business_id ?? null;
+  }
+
+  async setStatus(sessionId: string, status: CheckoutSessionStatus, onlyIfOpen = false): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE checkout_sessions SET status = $2 WHERE id = $1${onlyIfOpen ? ` AND status = 'open'` : ''}`,
+      [sessionId, status],
+    );
+  }
+
+  /**
+   * Records a session opened under the claim `holder`, in one statement that checks the claim is
+   * still ours. False when it is not (we outlived the lease and another caller claimed since):
+   * the caller must not hand the session out, or the business could end up with two.
+   */
+  async record(
+    businessId: string,
+    holder: string,
+    session: Omit<CheckoutSessionRow, 'trialDays'> & { trialDays: number },
+    createdAt: Date,
+  ): Promise<boolean> {
+    const [{ held }]: { held: boolean }[] = await this.dataSource.query(
+      `WITH claim AS (SELECT 1 FROM checkout_claims WHERE business_id = $2 AND holder = $9),
+            saved AS (
+              INSERT INTO checkout_sessions (id, business_id, plan_key, interval, url, status, expires_at, created_at, trial_days)
+              SELECT $1, $2, $3, $4, $5, 'open', $6, $7, $8 FROM claim
+              ON CONFLICT (id) DO NOTHING)
+       SELECT EXISTS (SELECT 1 FROM claim) AS held`,
+      [session.id, businessId, session.planKey, session.interval, session.url, session.expiresAt, createdAt, session.trialDays, holder],
+    );
+    return held;
+  }
+
+  /** Takes the business's claim (a new one, or one whose lease passed), polling while another caller holds it. */
+  private async acquire(businessId: string, holder: string): Promise<void> {
+    for (let waited = 0, delay = WAIT_FIRST_MS; ; waited += delay, delay = Math.min(delay * 2, WAIT_MAX_MS)) {
+      // The lease runs on the database's clock, the one every instance shares.
+      const taken: unknown[] = await this.dataSource.query(
+        `INSERT INTO checkout_claims (business_id, holder, expires_at)
+         VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3))
+         ON CONFLICT (business_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+           WHERE checkout_claims.expires_at < clock_timestamp()
+         RETURNING holder`,
+        [businessId, holder, CLAIM_SECONDS],
+      );
+      if (taken.length > 0) return;
+      if (waited >= WAIT_TOTAL_MS) {
+        throw new BillingException(
+          BillingErrorCode.CHECKOUT_IN_PROGRESS,
+          'Another checkout for this business is being opened; retry shortly',
+          { businessId },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from '@jest/globals';
+import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
+import { catalogPriceTest, planPriceSelector, withPlanPrice } from './plan-change-items.util.js';
+
+const CATALOG = new Set(['price_glow', 'price_viral']);
+const isCatalogPrice = catalogPriceTest((priceId) => {
+  if (!CATALOG.has(priceId)) throw new Error(`unknown ${priceId}`);
+  return priceId;
+});
+const subscription = { id: 'sub_1', items: [], priceId: null, metadata: {} } as unknown as StripeSubscriptionSnapshot;
+
+describe('catalogPriceTest', () => {
+  it('is true for a price the resolver knows and false for one it throws on', () => {
+    expect(isCatalogPrice('price_glow')).toBe(true);
+    expect(isCatalogPrice('price_addon')).toBe(false);
+  });
+});
+
+describe('planPriceSelector', () => {
+  const select = planPriceSelector(subscription, isCatalogPrice);
+
+  it('takes the only price, whatever it is', () => {
+    expect(select(['price_unknown'])).toBe('price_unknown');
+  });
+
+  it('takes the one catalog price among several, wherever it is', () => {
+    expect(select(['price_addon', 'price_viral'])).toBe('price_viral');
+    expect(select(['price_glow', 'price_addon'])).toBe('price_glow');
+  });
+
+  it('takes none when several prices leave the plan ambiguous', () => {
+    expect(select(['price_glow', 'price_viral'])).toBeNull();
+    expect(select(['price_addon', 'price_other'])).toBeNull();
+    expect(select([])).toBeNull();
+  });
+});
+
+describe('withPlanPrice', () => {
+  it('swaps the plan price and keeps the other items, their quantities and order', () => {
+    const items = [
+      { id: 'si_addon', priceId: 'price_addon', quantity: 3 },
+      { id: 'si_plan', priceId: 'price_viral', quantity: 1 },
+    ];
+    expect(withPlanPrice(items, 'price_viral', 'price_glow')).toEqual([
+      { id: 'si_addon', priceId: 'price_addon', quantity: 3 },
+      { id: 'si_plan', priceId: 'price_glow', quantity: 1 },
+    ]);
+  });
+});

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startBillingApp, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
+import type { TestApp } from '../utils/create-test-app.js';
+import { BILLING, ok, ownerToken, type BillingView } from '../utils/owner-billing-helpers.js';
+
+// withTrial left to its default (true): the trial check reads the database too.
+const CHECKOUT = `mutation($plan: String!, $interval: BillingInterval!) {
+  createCheckoutSession(input: { planKey: $plan, interval: $interval }) { id url } }`;
+
+/** More concurrent requests than the pool has connections (10, src/database/data-source-options.ts). */
+const CALLERS = 24;
+
+describe('owner checkout under load: more concurrent calls than pool connections, for one business', () => {
+  let stripe: SimulatedStripe;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    stripe = await startSimulatedStripe();
+    t = await startBillingApp(stripe, { env: { WEBHOOK_WORKER_ENABLED: 'false' } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await stripe.close();
+  });
+
+  const checkout = async (business: string, key: string | undefined) => {
+    const req = t
+      .http()
+      .post('/graphql')
+      .set('authorization', `Bearer ${await ownerToken(t, business)}`)
+      .set('content-type', 'application/json');
+    if (key) req.set('idempotency-key', key);
+    const res = await req.send({ query: CHECKOUT, variables: { plan: 'glow_up', interval: 'MONTHLY' } });
+    return { status: res.status, id: res.body.data?.createCheckoutSession?.id as string | undefined, errors: res.body.errors };
+  };
+  const openSessionsOf = async (business: string) => {
+    const [{ stripe_customer_id: customer }] = await t.dataSource.query(
+      'SELECT stripe_customer_id FROM billing_accounts WHERE business_id = $1',
+      [business],
+    );
+    return (await stripe.stripe.checkout.sessions.list({ customer, status: 'open', limit: 100 })).data;
+  };
+
+  it.each([
+    ['without an Idempotency-Key', 'biz_load_plain', () => undefined],
+    ['with one Idempotency-Key', 'biz_load_keyed', () => 'load-key'],
+  ])('answers every one of %s with the one open session, and the service answers billing afterwards', async (_label, business, key) => {
+    // The account exists first, as it does for an owner who opened the billing page.
+    await ok(t.gql<{ billing: BillingView }>(BILLING, {}, await ownerToken(t, business)));
+    const answers = await Promise.all(Array.from({ length: CALLERS }, () => checkout(business, key())));
+    expect(answers.map((a) => a.errors)).toEqual(Array(CALLERS).fill(undefined));
+    const ids = new Set(answers.map((a) => a.id));
+    expect(ids.size).toBe(1);
+    expect((await openSessionsOf(business)).map((s) => s.id)).toEqual([...ids]);
+    const { billing } = await ok(t.gql<{ billing: BillingView }>(BILLING, {}, await ownerToken(t, 'biz_load_bystander')));
+    expect(billing.plan.key).toBe('free');
+  });
+});
