@@ -7,8 +7,9 @@ import { BillingService } from '../billing/billing.service.js';
 import { Clock } from '../clock/clock.js';
 import { effectivePlan } from '../entitlements/effective-plan.util.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
+import { GRACE_STATUSES, PAYING_STATUSES } from '../entitlements/subscription-status.constant.js';
 import { usageWindow } from '../enforcement/usage-window.util.js';
-import { UNOWNED_EVENT_SQL } from '../metrics/inbox-health.service.js';
+import { DEAD_LETTER_SQL, UNOWNED_EVENT_SQL } from '../metrics/inbox-health.service.js';
 import { PlansService } from '../plans/plans.service.js';
 import type {
   AdminAuditEntryModel,
@@ -252,8 +253,8 @@ export class AdminAccountsService {
               count(*) FILTER (WHERE e.status = 'failed')::int AS failed,
               count(*) FILTER (WHERE e.status = 'processed')::int AS processed,
               count(*) FILTER (WHERE e.status = 'ignored')::int AS ignored,
-              count(*) FILTER (WHERE e.status = 'dead' AND NOT ${UNOWNED_EVENT_SQL})::int AS dead,
-              count(*) FILTER (WHERE e.status = 'dead' AND ${UNOWNED_EVENT_SQL})::int AS dead_unowned,
+              count(*) FILTER (WHERE ${DEAD_LETTER_SQL} AND NOT ${UNOWNED_EVENT_SQL})::int AS dead,
+              count(*) FILTER (WHERE ${DEAD_LETTER_SQL} AND ${UNOWNED_EVENT_SQL})::int AS dead_unowned,
               min(e.received_at) FILTER (WHERE e.status IN ('pending', 'failed')) AS oldest
          FROM stripe_events e`,
     );
@@ -297,7 +298,7 @@ export class AdminAccountsService {
     }
   }
 
-  /** Keyset pages by business id. The plan filter mirrors effectivePlan's order in SQL. */
+  /** Keyset pages by business id. The plan filter mirrors effectivePlan's order in SQL, on the same status sets. */
   async list(filter: AdminBillingAccountFilterInput, first: number, after?: string): Promise<AdminBillingAccountPageModel> {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -306,8 +307,8 @@ export class AdminAccountsService {
       const now = param(this.clock.now());
       return `(CASE
       WHEN a.override_plan_key IS NOT NULL AND (a.override_until IS NULL OR a.override_until > ${now}::timestamptz) THEN a.override_plan_key
-      WHEN a.subscription_status IN ('active', 'trialing') THEN a.plan_key
-      WHEN a.subscription_status = 'past_due' AND a.grace_period_ends_at > ${now}::timestamptz THEN a.plan_key
+      WHEN a.subscription_status = ANY(${param([...PAYING_STATUSES])}::text[]) THEN a.plan_key
+      WHEN a.subscription_status = ANY(${param([...GRACE_STATUSES])}::text[]) AND a.grace_period_ends_at > ${now}::timestamptz THEN a.plan_key
       WHEN a.trial_status = 'active' AND a.trial_plan_key IS NOT NULL AND a.trial_ends_at > ${now}::timestamptz THEN a.trial_plan_key
       ELSE ${param(this.plans.defaultPlan().key)} END)`;
     };
@@ -320,7 +321,7 @@ export class AdminAccountsService {
     }
     if (filter.syncedBefore) where.push(`(a.last_synced_at IS NULL OR a.last_synced_at < ${param(filter.syncedBefore)})`);
     if (filter.hasDeadLetters !== undefined) {
-      where.push(`${filter.hasDeadLetters ? '' : 'NOT '}EXISTS (SELECT 1 FROM stripe_events e WHERE e.status = 'dead'
+      where.push(`${filter.hasDeadLetters ? '' : 'NOT '}EXISTS (SELECT 1 FROM stripe_events e WHERE ${DEAD_LETTER_SQL}
         AND (e.business_id = a.business_id OR (a.stripe_customer_id IS NOT NULL AND e.customer_id = a.stripe_customer_id)))`);
     }
     if (filter.overLimit !== undefined) {

@@ -11,7 +11,7 @@ import { Clock } from '../clock/clock.js';
 import { lockStripeCustomer } from '../database/customer-lock.util.js';
 import { COUNT_METRIC_PERIOD_START } from '../enforcement/usage-window.util.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
-import { UNOWNED_EVENT_SQL } from '../metrics/inbox-health.service.js';
+import { DEAD_LETTER_SQL, UNOWNED_EVENT_SQL } from '../metrics/inbox-health.service.js';
 import { PlansService } from '../plans/plans.service.js';
 import { saveTrialChange, trialStateOf } from '../trials/record-trial-change.util.js';
 import { transitionTrial, TrialRefusal } from '../trials/trial-transition.util.js';
@@ -328,7 +328,7 @@ export class AdminRepairService {
         : `NOT ${UNOWNED_EVENT_SQL}`;
     return this.dataSource.transaction(async (manager) => {
       const rows: { id: string }[] = await manager.query(
-        `SELECT e.id FROM stripe_events e WHERE e.status = 'dead' AND ${which} ORDER BY e.received_at FOR UPDATE`,
+        `SELECT e.id FROM stripe_events e WHERE ${DEAD_LETTER_SQL} AND ${which} ORDER BY e.received_at FOR UPDATE`,
         scope.businessId ? [scope.businessId] : [],
       );
       for (const row of rows) await this.inbox.replay(row.id, manager);

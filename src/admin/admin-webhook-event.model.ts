@@ -63,10 +63,10 @@ export class AdminWebhookStatsModel {
   @Field(() => Int)
   ignored: number;
 
-  @Field(() => Int, { description: 'Dead letters of customers a business owns: these need a replay.' })
+  @Field(() => Int, { description: 'Dead letters (dead, or parked as unowned) of customers a business owns: these need a replay.' })
   dead: number;
 
-  @Field(() => Int, { description: 'Dead letters of Stripe customers no business owns, counted apart.' })
+  @Field(() => Int, { description: 'Dead or parked (unowned) events of Stripe customers no business owns, counted apart.' })
   deadUnowned: number;
 
   @Field({ description: 'Age in seconds of the oldest pending or failed event; 0 when none.' })

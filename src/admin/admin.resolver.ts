@@ -1,3 +1,4 @@
+import { DEAD_LETTER_STATUSES } from '../webhooks/stripe-event.entity.js';
 import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { AuthAccount } from '../auth/auth-account.types.js';
 import { AdminOnly } from '../auth/auth.decorator.js';
@@ -150,7 +151,7 @@ export class AdminResolver {
 
   @ResolveField(() => [AdminWebhookEventModel], { description: 'Dead letters of this account, newest first.' })
   deadLetters(@Parent() account: AdminBillingAccountModel, @Args() { first }: FirstArgs): Promise<AdminWebhookEventModel[]> {
-    return this.accounts.accountEvents(account, first, ['dead']);
+    return this.accounts.accountEvents(account, first, DEAD_LETTER_STATUSES);
   }
 
   @ResolveField(() => [AdminAuditEntryModel], { description: 'Admin and operator changes of this account, newest first.' })

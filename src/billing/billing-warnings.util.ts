@@ -1,3 +1,4 @@
+import { isGraceStatus, isLiveStatus } from '../entitlements/subscription-status.constant.js';
 import { BillingWarningCode } from './billing-account.model.js';
 
 export interface UsageLine {
@@ -23,8 +24,6 @@ export interface BillingWarning {
   until: Date | null;
 }
 
-const RUNNING = new Set(['active', 'trialing', 'past_due']);
-
 /** Metrics used beyond their limit: nothing is deleted, but no new use is allowed until it drops. */
 export function overLimitOf(usage: readonly UsageLine[]): UsageLine[] {
   return usage
@@ -35,7 +34,7 @@ export function overLimitOf(usage: readonly UsageLine[]): UsageLine[] {
 /** What a billing page should warn about, most urgent first. Pure: `now` decides grace wording. */
 export function billingWarnings(state: WarningState, now: Date): BillingWarning[] {
   const warnings: BillingWarning[] = [];
-  if (state.subscriptionStatus === 'past_due') {
+  if (isGraceStatus(state.subscriptionStatus)) {
     const until = state.gracePeriodEndsAt;
     warnings.push({
       code: BillingWarningCode.PAYMENT_PAST_DUE,
@@ -47,7 +46,7 @@ export function billingWarnings(state: WarningState, now: Date): BillingWarning[
     });
   }
   const endsAt = state.cancelAt ?? (state.cancelAtPeriodEnd ? state.currentPeriodEnd : null);
-  if (state.subscriptionStatus && RUNNING.has(state.subscriptionStatus) && (state.cancelAtPeriodEnd || state.cancelAt)) {
+  if (isLiveStatus(state.subscriptionStatus) && (state.cancelAtPeriodEnd || state.cancelAt)) {
     warnings.push({
       code: BillingWarningCode.CANCELS_AT_PERIOD_END,
       message: endsAt

@@ -1,9 +1,6 @@
 /** Where the checkout return route sends the browser: `?checkout=<outcome>`. */
 export type CheckoutOutcome = 'success' | 'pending' | 'cancel' | 'error';
 
-/** Subscription statuses that count as "already subscribed": change the plan instead of buying. */
-export const LIVE_SUBSCRIPTION_STATUSES: ReadonlySet<string> = new Set(['active', 'trialing', 'past_due', 'unpaid', 'paused']);
-
 /**
  * The outcome of a Checkout Session as Stripe reports it. Complete and paid (or nothing to pay,
  * a trial) is success; complete with the payment still processing is pending; an open session

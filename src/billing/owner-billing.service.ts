@@ -5,6 +5,7 @@ import type { AuthAccount } from '../auth/auth-account.types.js';
 import { Clock } from '../clock/clock.js';
 import { RequestErrorCode, RequestException } from '../common/exceptions/request.exception.js';
 import { AppConfigService } from '../config/app-config.service.js';
+import { isLiveStatus, isOpenSubscriptionStatus } from '../entitlements/subscription-status.constant.js';
 import { IdempotencyService, type StripeKeyFor } from '../idempotency/idempotency.service.js';
 import type { BillingInterval } from '../plans/plan-catalog.dto.js';
 import type { PlanDefinition } from '../plans/plan-catalog.types.js';
@@ -29,7 +30,6 @@ import {
   billingReturnUrl,
   checkoutOutcome,
   type CheckoutOutcome,
-  LIVE_SUBSCRIPTION_STATUSES,
   returningSessionBusiness,
 } from './checkout-outcome.util.js';
 import { CheckoutSessionsService } from './checkout-sessions.service.js';
@@ -40,8 +40,6 @@ import { selectPlanItem } from './select-plan-item.util.js';
 
 /** An open session this close to its expiry is not handed out again. */
 const SESSION_REUSE_MARGIN_MS = 10 * 60 * 1000;
-/** Subscriptions whose plan can be changed, cancelled or resumed here. */
-const CHANGEABLE_STATUSES = new Set(['active', 'trialing', 'past_due']);
 
 /** The customer's current subscription, read for a change: its plan item chosen as billing sync chooses it. */
 interface CurrentSubscription {
@@ -106,7 +104,7 @@ export class OwnerBillingService {
       (stripeKey) =>
         this.checkoutSessions.withBusinessClaim(account.businessId, async (holder) => {
           const customerId = await this.customerFor(account, caller);
-          const live = (await this.stripe.listSubscriptions(customerId)).find((s) => LIVE_SUBSCRIPTION_STATUSES.has(s.status));
+          const live = (await this.stripe.listSubscriptions(customerId)).find((s) => isOpenSubscriptionStatus(s.status));
           if (live) {
             throw new BillingException(
               BillingErrorCode.ALREADY_SUBSCRIBED,
@@ -553,6 +551,34 @@ export class OwnerBillingService {
   }
 
   /**
+   * Expires the business's open Checkout Sessions that offer trial days, under its checkout
+   * claim, so a session being opened right now is recorded (and seen here) first. Called once a
+   * card-less trial has started: paying such a session would give a second trial. Best effort:
+   * a failure is logged and leaves the session to Stripe's own expiry, and to reuseOpenSession,
+   * which never hands out a session whose trial offer no longer holds.
+   */
+  async withdrawTrialOffers(businessId: string): Promise<void> {
+    try {
+      await this.checkoutSessions.withBusinessClaim(businessId, async () => {
+        const now = this.clock.now();
+        for (const row of await this.checkoutSessions.openOf(businessId)) {
+          // Sessions recorded before trial_days was kept: the plan's own trial days tell.
+          const offered = row.trialDays ?? (this.plans.has(row.planKey) ? this.plans.get(row.planKey).trialDays : 0);
+          if (offered === 0 || row.expiresAt <= now) continue;
+          try {
+            const expired = await this.stripe.expireCheckoutSession(row.id, `billing:trial-withdraws-offer:${row.id}`);
+            await this.checkoutSessions.setStatus(row.id, expired.status === 'complete' ? 'complete' : 'expired');
+          } catch (error) {
+            this.logger.warn({ err: error, businessId, sessionId: row.id }, 'a Checkout Session offering a trial could not be expired');
+          }
+        }
+      });
+    } catch (error) {
+      this.logger.warn({ err: error, businessId }, 'withdrawing the Checkout Sessions that offer a trial failed');
+    }
+  }
+
+  /**
    * An open session of this business that Stripe still reports open, for the same offer: handed
    * out again. Any other open one (another plan or interval, or a trial offer the caller no
    * longer gets, or now gets) is expired: one open session per business.
@@ -579,7 +605,7 @@ export class OwnerBillingService {
   private async liveSubscription(account: BillingAccountEntity): Promise<CurrentSubscription> {
     const all = account.stripeCustomerId ? await this.stripe.listSubscriptions(account.stripeCustomerId) : [];
     const current = pickCurrentSubscription(all);
-    if (!current || !LIVE_SUBSCRIPTION_STATUSES.has(current.status)) {
+    if (!current || !isOpenSubscriptionStatus(current.status)) {
       throw new BillingException(BillingErrorCode.NO_SUBSCRIPTION, 'This business has no subscription to change: buy a plan first', {
         subscriptionStatus: current?.status ?? null,
       });
@@ -594,7 +620,7 @@ export class OwnerBillingService {
   private async changeableSubscription(account: BillingAccountEntity): Promise<CurrentSubscription> {
     const current = await this.liveSubscription(account);
     const { subscription, details } = current;
-    if (!CHANGEABLE_STATUSES.has(subscription.status) || !subscription.priceId || !details.itemId) {
+    if (!isLiveStatus(subscription.status) || !subscription.priceId || !details.itemId) {
       throw new BillingException(
         BillingErrorCode.NO_SUBSCRIPTION,
         `The subscription is ${subscription.status}${subscription.priceId ? '' : ' with no single plan item'}: it cannot be changed here (use the billing portal)`,

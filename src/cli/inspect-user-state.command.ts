@@ -1,3 +1,4 @@
+import { DEAD_LETTER_STATUSES } from '../webhooks/stripe-event.entity.js';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AdminAccountsService } from '../admin/admin-accounts.service.js';
 import { CliErrorCode, CliException } from './cli.exception.js';
@@ -32,7 +33,7 @@ export class InspectUserStateCommand extends CommandRunner {
       this.accounts.usage(account.businessId),
       this.accounts.syncHistory(account.businessId, 10),
       this.accounts.accountEvents(owner, EVENTS_SHOWN, ['pending', 'failed']),
-      this.accounts.accountEvents(owner, EVENTS_SHOWN, ['dead']),
+      this.accounts.accountEvents(owner, EVENTS_SHOWN, DEAD_LETTER_STATUSES),
     ]);
     const state = { account, plan: { key: billing.plan.key, source: billing.planSource, warnings: billing.warnings }, usage, history, pending, dead };
     emit(options.json, state, () =>

@@ -3,8 +3,10 @@ import {
   GRACE_STATUSES,
   isGraceStatus,
   isLiveStatus,
+  isOpenSubscriptionStatus,
   isPayingStatus,
   LIVE_STATUSES,
+  OPEN_SUBSCRIPTION_STATUSES,
   PAYING_STATUSES,
   SUBSCRIPTION_STATUS_RANK,
   subscriptionStatusRank,
@@ -25,6 +27,14 @@ describe('subscription statuses', () => {
       expect([isPayingStatus(ended), isGraceStatus(ended), isLiveStatus(ended)]).toEqual([false, false, false]);
     }
     expect(isLiveStatus('past_due') && !isPayingStatus('past_due')).toBe(true);
+  });
+
+  it('counts a subscription Stripe may still bill as open: the live ones, unpaid and paused', () => {
+    expect([...OPEN_SUBSCRIPTION_STATUSES].sort()).toEqual(['active', 'past_due', 'paused', 'trialing', 'unpaid']);
+    for (const ended of ['canceled', 'incomplete', 'incomplete_expired', 'some_future_status', null]) {
+      expect(isOpenSubscriptionStatus(ended)).toBe(false);
+    }
+    expect([...LIVE_STATUSES].every(isOpenSubscriptionStatus)).toBe(true);
   });
 
   it('ranks every live status above every ended one, and unknown statuses last', () => {

@@ -30,6 +30,18 @@ export const GRACE_STATUSES: ReadonlySet<string> = new Set<SubscriptionStatus>([
  */
 export const LIVE_STATUSES: ReadonlySet<string> = new Set([...PAYING_STATUSES, ...GRACE_STATUSES]);
 
+/**
+ * Statuses in which Stripe still bills, or will bill, the customer: LIVE_STATUSES plus unpaid
+ * and paused, which give the default plan but are still one subscription. A business with one
+ * is refused a second checkout or a card-less trial (ALREADY_SUBSCRIBED), and two at once mean
+ * the customer may pay twice. (incomplete is left out: its first invoice was never paid.)
+ */
+export const OPEN_SUBSCRIPTION_STATUSES: ReadonlySet<string> = new Set<SubscriptionStatus>([
+  ...(LIVE_STATUSES as ReadonlySet<SubscriptionStatus>),
+  'unpaid',
+  'paused',
+]);
+
 /** The rank of a status (lower wins); unknown statuses rank after every known one. */
 export function subscriptionStatusRank(status: string): number {
   const index = (SUBSCRIPTION_STATUS_RANK as readonly string[]).indexOf(status);
@@ -46,4 +58,8 @@ export function isGraceStatus(status: string | null | undefined): boolean {
 
 export function isLiveStatus(status: string | null | undefined): boolean {
   return !!status && LIVE_STATUSES.has(status);
+}
+
+export function isOpenSubscriptionStatus(status: string | null | undefined): boolean {
+  return !!status && OPEN_SUBSCRIPTION_STATUSES.has(status);
 }

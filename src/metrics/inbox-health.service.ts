@@ -2,15 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock/clock.js';
+import { DEAD_LETTER_STATUSES } from '../webhooks/stripe-event.entity.js';
 
 export interface InboxHealth {
   /** pending + failed (due for a retry later). */
   backlog: number;
   /** Seconds since the oldest pending or failed event was received; 0 when none. */
   oldestPendingAgeSeconds: number;
-  /** Dead letters of customers a business owns. */
+  /** Dead (or parked unowned) events of customers a business owns. */
   dead: number;
-  /** Dead letters of Stripe customers no business owns (listed apart so they hide nothing). */
+  /** Dead or parked events of Stripe customers no business owns (listed apart so they hide nothing). */
   deadUnowned: number;
   /** Accounts whose Stripe customer has more than one live subscription (may be billed twice). */
   multipleLiveSubscriptions: number;
@@ -22,6 +23,12 @@ export interface InboxHealth {
  */
 export const UNOWNED_EVENT_SQL = `(e.business_id IS NULL AND NOT EXISTS
   (SELECT 1 FROM billing_accounts a WHERE a.stripe_customer_id = e.customer_id))`;
+
+/**
+ * SQL for an event that waits for a human: dead, or parked as unowned by the worker. A parked
+ * event whose customer a business has owned since counts as that business's dead letter.
+ */
+export const DEAD_LETTER_SQL = `e.status IN (${DEAD_LETTER_STATUSES.map((status) => `'${status}'`).join(', ')})`;
 
 /** Inbox numbers shared by /metrics and /health/billing. */
 @Injectable()
@@ -35,9 +42,9 @@ export class InboxHealthService {
     const [row] = await this.dataSource.query(
       `SELECT count(*) FILTER (WHERE e.status IN ('pending', 'failed'))::int AS backlog,
               min(e.received_at) FILTER (WHERE e.status IN ('pending', 'failed')) AS oldest,
-              count(*) FILTER (WHERE e.status = 'dead' AND NOT ${UNOWNED_EVENT_SQL})::int AS dead,
-              count(*) FILTER (WHERE e.status = 'dead' AND ${UNOWNED_EVENT_SQL})::int AS dead_unowned
-         FROM stripe_events e WHERE e.status IN ('pending', 'failed', 'dead')`,
+              count(*) FILTER (WHERE ${DEAD_LETTER_SQL} AND NOT ${UNOWNED_EVENT_SQL})::int AS dead,
+              count(*) FILTER (WHERE ${DEAD_LETTER_SQL} AND ${UNOWNED_EVENT_SQL})::int AS dead_unowned
+         FROM stripe_events e WHERE e.status IN ('pending', 'failed') OR ${DEAD_LETTER_SQL}`,
     );
     const [accounts] = await this.dataSource.query(
       'SELECT count(*)::int AS n FROM billing_accounts WHERE live_subscription_count > 1',

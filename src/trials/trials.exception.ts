@@ -6,7 +6,7 @@ export enum TrialsErrorCode {
   TRIAL_ALREADY_USED = 'TRIAL_ALREADY_USED',
   /** The plan does not exist, is not sold, or offers no trial (trialDays 0). */
   TRIAL_NOT_OFFERED = 'TRIAL_NOT_OFFERED',
-  /** The business has a live subscription (LIVE_SUBSCRIPTION_STATUSES: active, trialing, past_due, unpaid, paused). */
+  /** The business has a live subscription (OPEN_SUBSCRIPTION_STATUSES: active, trialing, past_due, unpaid, paused). */
   ALREADY_SUBSCRIBED = 'ALREADY_SUBSCRIBED',
 }
 

@@ -1,12 +1,11 @@
-import { Args, Mutation, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import type { AuthAccount } from '../auth/auth-account.types.js';
 import { Roles } from '../auth/auth.decorator.js';
 import { CurrentAccount } from '../auth/current-account.decorator.js';
 import { BillingAccountModel } from '../billing/billing-account.model.js';
-import { TrialModel } from './trial.model.js';
 import { TrialsService } from './trials.service.js';
 
-/** Adds `trial` to the billing account type and the card-less `startTrial` mutation. */
+/** The card-less `startTrial` mutation (billing.trial itself comes with the billing object). */
 @Resolver(() => BillingAccountModel)
 export class TrialsResolver {
   constructor(private readonly trials: TrialsService) {}
@@ -19,10 +18,5 @@ export class TrialsResolver {
   })
   startTrial(@CurrentAccount() caller: AuthAccount, @Args('planKey') planKey: string): Promise<BillingAccountModel> {
     return this.trials.startTrial(caller, planKey);
-  }
-
-  @ResolveField('trial', () => TrialModel, { description: 'The business\'s trial; status inactive before any.' })
-  trial(@Parent() billing: BillingAccountModel): Promise<TrialModel> {
-    return this.trials.trialOf(billing.businessId);
   }
 }

@@ -1,30 +1,22 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthAccount } from '../auth/auth-account.types.js';
 import type { BillingAccountModel } from '../billing/billing-account.model.js';
 import { BillingAccountsService } from '../billing/billing-accounts.service.js';
 import { BillingService } from '../billing/billing.service.js';
-import { LIVE_SUBSCRIPTION_STATUSES } from '../billing/live-subscriptions.util.js';
+import { OwnerBillingService } from '../billing/owner-billing.service.js';
+import { isOpenSubscriptionStatus } from '../entitlements/subscription-status.constant.js';
 import { Clock } from '../clock/clock.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import { PlansService } from '../plans/plans.service.js';
-import { StripeClientService } from '../stripe/stripe-client.service.js';
 import { saveTrialChange } from './record-trial-change.util.js';
-import { toTrialModel } from './to-trial-model.util.js';
-import type { TrialModel } from './trial.model.js';
 import { TrialEventsService } from './trial-events.service.js';
 import { transitionTrial } from './trial-transition.util.js';
-import { INACTIVE_TRIAL, type TrialSource, type TrialState, type TrialStatus } from './trial.types.js';
+import { type TrialSource, type TrialState, type TrialStatus } from './trial.types.js';
 import { TrialsErrorCode, TrialsException } from './trials.exception.js';
 
 const DAY_MS = 86_400_000;
-/**
- * The namespace of the per-business advisory lock under which OwnerBillingService creates
- * Checkout Sessions (its CHECKOUT_LOCK_NAMESPACE, not exported there): taken here so a session
- * being created while a trial starts is committed, and seen, before its offer is withdrawn.
- */
-const CHECKOUT_LOCK_NAMESPACE = 7_305;
 
 interface TrialRow {
   trial_status: TrialStatus;
@@ -39,7 +31,6 @@ const TRIAL_COLUMNS = 'trial_status, trial_source, trial_plan_key, trial_started
 /** Card-less trials, what billing.trial shows, and who may get trial days at a Stripe checkout. */
 @Injectable()
 export class TrialsService {
-  private readonly logger = new Logger(TrialsService.name);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -48,7 +39,7 @@ export class TrialsService {
     private readonly billing: BillingService,
     private readonly entitlements: EntitlementsService,
     private readonly events: TrialEventsService,
-    private readonly stripe: StripeClientService,
+    private readonly ownerBilling: OwnerBillingService,
     private readonly clock: Clock,
   ) {}
 
@@ -56,7 +47,7 @@ export class TrialsService {
    * Starts the business's one card-less trial of `planKey`: the plan's limits apply at once, with
    * no Stripe call in the way (the trial commits first). The account row is locked, so two
    * concurrent starts give one trial. Then, best effort, the business's open Checkout Sessions
-   * that offered trial days are expired (see withdrawCheckoutTrialOffers).
+   * that offer trial days are expired (OwnerBillingService.withdrawTrialOffers).
    */
   async startTrial(caller: AuthAccount, planKey: string): Promise<BillingAccountModel> {
     const plan = this.plans.has(planKey) ? this.plans.get(planKey) : null;
@@ -71,7 +62,7 @@ export class TrialsService {
         [businessId],
       );
       // The statuses checkout refuses too (unpaid and paused still bill, or will): no trial then.
-      if (row.subscription_status && LIVE_SUBSCRIPTION_STATUSES.includes(row.subscription_status)) {
+      if (isOpenSubscriptionStatus(row.subscription_status)) {
         throw new TrialsException(TrialsErrorCode.ALREADY_SUBSCRIBED, 'The business already has a subscription', {
           subscriptionStatus: row.subscription_status,
         });
@@ -98,39 +89,8 @@ export class TrialsService {
       await this.entitlements.invalidate(businessId, manager);
       await this.events.record(manager, started ? [started] : []);
     });
-    await this.withdrawCheckoutTrialOffers(businessId);
+    await this.ownerBilling.withdrawTrialOffers(businessId);
     return this.billing.getOverview(caller);
-  }
-
-  /**
-   * Expires the business's open Checkout Sessions of plans with trial days. Each was created
-   * while the business could still get a Stripe trial, so paying it after a card-less trial would
-   * give a second trial. Best effort, after the trial committed: a failure (Stripe down) is
-   * logged and leaves the session to Stripe's own expiry (at most 24 hours) and checkout's
-   * reuse check. A session of a plan without trial days stays open: paying it converts the trial.
-   */
-  private async withdrawCheckoutTrialOffers(businessId: string): Promise<void> {
-    try {
-      await this.dataSource.transaction(async (manager) => {
-        // Waits for a checkout being created right now, so its session is in the table below;
-        // any later checkout reads the committed trial and offers no trial days.
-        await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CHECKOUT_LOCK_NAMESPACE, businessId]);
-        const open: { id: string; plan_key: string }[] = await manager.query(
-          `SELECT id, plan_key FROM checkout_sessions WHERE business_id = $1 AND status = 'open' AND expires_at > $2`,
-          [businessId, this.clock.now()],
-        );
-        for (const session of open.filter((row) => this.plans.has(row.plan_key) && this.plans.get(row.plan_key).trialDays > 0)) {
-          try {
-            const expired = await this.stripe.expireCheckoutSession(session.id, `billing:trial-withdraws-offer:${session.id}`);
-            await manager.query('UPDATE checkout_sessions SET status = $2 WHERE id = $1', [session.id, expired.status ?? 'expired']);
-          } catch (error) {
-            this.logger.warn({ err: error, businessId, sessionId: session.id }, 'card-less trial started; its open Checkout Session offering a trial could not be expired');
-          }
-        }
-      });
-    } catch (error) {
-      this.logger.warn({ err: error, businessId }, 'card-less trial started; withdrawing open Checkout Sessions failed');
-    }
   }
 
   /**
@@ -141,14 +101,6 @@ export class TrialsService {
   async stripeTrialDaysFor(businessId: string, planKey: string): Promise<number> {
     // Decided where checkout reads it (billing), so the two can never disagree.
     return this.billing.stripeTrialDaysFor(businessId, planKey);
-  }
-
-  /** The business's trial as billing.trial shows it (inactive when it has no account yet). */
-  async trialOf(businessId: string): Promise<TrialModel> {
-    const [row]: TrialRow[] = await this.dataSource.query(`SELECT ${TRIAL_COLUMNS} FROM billing_accounts WHERE business_id = $1`, [
-      businessId,
-    ]);
-    return toTrialModel(row ? stateOf(row) : INACTIVE_TRIAL, this.clock.now());
   }
 }
 

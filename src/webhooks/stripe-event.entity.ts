@@ -7,6 +7,9 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 export const STRIPE_EVENT_STATUSES = ['pending', 'processed', 'ignored', 'failed', 'dead', 'unowned'] as const;
 export type StripeEventStatus = (typeof STRIPE_EVENT_STATUSES)[number];
 
+/** Statuses of an event that waits for a human (a dead letter): replay puts it back in the queue. */
+export const DEAD_LETTER_STATUSES: readonly StripeEventStatus[] = ['dead', 'unowned'];
+
 /** The webhook inbox: every verified event, stored before Stripe gets its 200. */
 @Entity({ name: 'stripe_events' })
 export class StripeEventEntity {

@@ -1,6 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { TrialsErrorCode, TrialsException } from '../../src/trials/trials.exception.js';
-import { TrialsService } from '../../src/trials/trials.service.js';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 
 /** Errors thrown in @ResolveField methods go through the app's exception mapping, as root fields' do. */
@@ -20,19 +18,6 @@ describe('GraphQL field resolver errors', () => {
     const res = await t.gql('{ adminBillingAccount(businessId: "biz_field") { businessId syncHistory(first: 0) { status } } }', {}, admin);
     expect(res.errors).toHaveLength(1);
     expect(res.errors?.[0]).toMatchObject({ path: ['adminBillingAccount', 'syncHistory'], extensions: { code: 'BAD_USER_INPUT' } });
-  });
-
-  it("keeps a module exception's own code in a field resolver", async () => {
-    const owner = await t.token({ business: 'biz_field_trial', role: 'owner', email: 'o@example.test' });
-    const spy = jest
-      .spyOn(t.app.get(TrialsService), 'trialOf')
-      .mockRejectedValueOnce(new TrialsException(TrialsErrorCode.TRIAL_NOT_OFFERED, 'no trial here'));
-    try {
-      const res = await t.gql('{ billing { businessId trial { status } } }', {}, owner);
-      expect(res.errors?.[0]).toMatchObject({ message: 'no trial here', path: ['billing', 'trial'], extensions: { code: 'TRIAL_NOT_OFFERED' } });
-    } finally {
-      spy.mockRestore();
-    }
   });
 
   it('counts a query with many field resolvers once against the rate limit (guards run on root fields only)', async () => {

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AdminAccountsService } from '../../src/admin/admin-accounts.service.js';
+import { AdminRepairService } from '../../src/admin/admin-repair.service.js';
 import { BillingSyncService } from '../../src/billing/billing-sync.service.js';
 import { BillingSyncStatus } from '../../src/billing/billing-sync-status.enum.js';
 import { ManualClock } from '../../src/clock/clock.js';
 import { DomainEventsRelayService } from '../../src/domain-events/domain-events-relay.service.js';
 import { DomainEventsService } from '../../src/domain-events/domain-events.service.js';
+import { InboxHealthService } from '../../src/metrics/inbox-health.service.js';
 import { MetricsService } from '../../src/metrics/metrics.service.js';
 import { WebhookInboxService } from '../../src/webhooks/webhook-inbox.service.js';
 import { WebhookWorkerService } from '../../src/webhooks/webhook-worker.service.js';
@@ -472,8 +474,21 @@ describe('sync under failure, linking and retry horizon (simulator behind a prox
     expect(parked.every((event) => event.status === 'unowned')).toBe(true);
     expect((await t.app.get(WebhookInboxService).stats()).unowned).toBeGreaterThanOrEqual(parked.length);
 
-    await t.app.get(WebhookInboxService).replay(parked[0].id);
-    expect((await eventsOf(t, customer)).find((event) => event.id === parked[0].id)).toMatchObject({ status: 'pending', attempts: 0 });
+    // Waiting for a human, apart from the owned dead letters: a bulk replay of those leaves them.
+    const health = await t.app.get(InboxHealthService).read();
+    expect(health.deadUnowned).toBeGreaterThanOrEqual(parked.length);
+    const repair = t.app.get(AdminRepairService);
+    const owned = await repair.replayDeadLetters({ sub: 'admin_e2e' }, { businessId: null, unowned: false }, 'owned only');
+    expect(owned.eventIds.filter((id) => parked.some((event) => event.id === id))).toEqual([]);
+
+    // The runbook: tie the customer to a business in Stripe, then replay the unowned ones.
+    await stripe.stripe.customers.update(customer, { metadata: { businessId: 'biz_adopted' } });
+    const replayed = await repair.replayDeadLetters({ sub: 'admin_e2e' }, { businessId: null, unowned: true }, 'customer tied to biz_adopted');
+    expect(replayed.eventIds.sort()).toEqual(expect.arrayContaining(parked.map((event) => event.id).sort()));
+    await drain();
+    expect((await eventsOf(t, customer)).every((event) => event.status === 'processed')).toBe(true);
+    expect(await accountOf(t, 'biz_adopted')).toMatchObject({ stripe_customer_id: customer, plan_key: 'glow_up' });
+    expect((await t.app.get(InboxHealthService).read()).deadUnowned).toBe(health.deadUnowned - parked.length);
   });
 
   it('never lets a Payment Link buyer attach a payment to, or block the upgrade of, another business', async () => {
