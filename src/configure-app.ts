@@ -16,7 +16,7 @@ export function configureApp(app: NestExpressApplication): void {
   mountStripeWebhooks(app);
   // Before the body parser, so oversized or malformed GraphQL bodies are counted too.
   const auth = app.get(AuthService);
-  app.use(rateLimitMiddleware({ limiter: app.get(RequestRateLimiter), verify: (token) => auth.verify(token), countedPath: GRAPHQL_PATH }));
+  app.use(rateLimitMiddleware({ limiter: app.get(RequestRateLimiter), verify: (request, token) => auth.verifyForRequest(request, token), countedPath: GRAPHQL_PATH }));
   // A larger body is refused with 413 before it is parsed (the webhook has its own limit).
   app.useBodyParser('json', { limit: '512kb' });
 }

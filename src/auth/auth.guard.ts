@@ -4,6 +4,7 @@ import type { AccountRole } from './auth-account.types.js';
 import { ADMIN_KEY, PUBLIC_KEY, ROLES_KEY } from './auth.decorator.js';
 import { AuthErrorCode, AuthException } from './auth.exception.js';
 import { AuthFailureLimiter } from '../rate-limit/auth-failure-limiter.service.js';
+import { bearerToken } from './bearer-token.util.js';
 import { AuthService } from './auth.service.js';
 import { getRequest } from './request-context.util.js';
 
@@ -24,14 +25,14 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
 
     const request = getRequest(context);
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    const token = bearerToken(request.headers.authorization);
     let account;
     try {
-      if (!match) {
+      if (token === undefined) {
         throw new AuthException(AuthErrorCode.UNAUTHENTICATED, 'Missing bearer token: send Authorization: Bearer <JWT>');
       }
-      account = await this.auth.verify(match[1]);
+      // Verified once per request: the rate-limit middleware asked first.
+      account = await this.auth.verifyForRequest(request, token);
     } catch (error) {
       // Too many failures from this IP: 429 instead of 401 until its window ends.
       throw this.failures.recordFailure(request.ip) ?? error;

@@ -21,6 +21,7 @@ export interface TokenRequest {
 export class AuthService {
   private readonly secret: Uint8Array | undefined;
   private readonly jwks: JWTVerifyGetKey | undefined;
+  private readonly verifiedByRequest = new WeakMap<object, { token: string; result: Promise<AuthAccount> }>();
 
   constructor(
     private readonly config: AppConfigService,
@@ -29,6 +30,19 @@ export class AuthService {
     const { jwtSecret, jwksUrl } = config.values.auth;
     this.secret = jwtSecret ? new TextEncoder().encode(jwtSecret) : undefined;
     this.jwks = jwksUrl ? createRemoteJWKSet(new URL(jwksUrl)) : undefined;
+  }
+
+  /**
+   * verify, once per HTTP request: the rate limiter (which gives a verified token its own budget)
+   * and the auth guard (once per GraphQL root field) need the same answer. Keyed by the request
+   * object, so the memo goes with the request.
+   */
+  verifyForRequest(request: object, token: string): Promise<AuthAccount> {
+    const memo = this.verifiedByRequest.get(request);
+    if (memo?.token === token) return memo.result;
+    const result = this.verify(token);
+    this.verifiedByRequest.set(request, { token, result });
+    return result;
   }
 
   async verify(token: string): Promise<AuthAccount> {

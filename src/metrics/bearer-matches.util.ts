@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearerToken } from '../auth/bearer-token.util.js';
 
 /**
  * Whether an Authorization header is `Bearer <token>` for exactly this token. Both sides are
@@ -6,8 +7,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * content (timingSafeEqual alone needs equal lengths, and checking the length first would leak it).
  */
 export function bearerMatches(header: string | undefined, token: string): boolean {
-  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  if (!match) return false;
+  const given = bearerToken(header);
+  if (given === undefined) return false;
   const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(match[1]), digest(token));
+  return timingSafeEqual(digest(given), digest(token));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { bearerToken, rateLimitTracker, resolveRateLimitTracker } from './rate-limit-tracker.util.js';
+import { rateLimitTracker, resolveRateLimitTracker } from './rate-limit-tracker.util.js';
 
 describe('rateLimitTracker', () => {
   it('counts a verified token against the token, hashed', () => {
@@ -16,16 +16,6 @@ describe('rateLimitTracker', () => {
   });
 });
 
-describe('bearerToken', () => {
-  it('reads the token of a Bearer header only', () => {
-    expect(bearerToken('Bearer abc.def')).toBe('abc.def');
-    expect(bearerToken('bearer abc.def')).toBe('abc.def');
-    expect(bearerToken(['Bearer first', 'Bearer second'])).toBe('first');
-    expect(bearerToken('Basic dXNlcjpwYXNz')).toBeUndefined();
-    expect(bearerToken('Bearer two words')).toBeUndefined();
-    expect(bearerToken(undefined)).toBeUndefined();
-  });
-});
 
 describe('resolveRateLimitTracker', () => {
   const accept = (valid: string) => (token: string) => (token === valid ? Promise.resolve({}) : Promise.reject(new Error('invalid')));

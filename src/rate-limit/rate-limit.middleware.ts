@@ -8,8 +8,8 @@ export type RateLimitedRequest = Request & { rateLimitTracker?: string };
 
 export interface RateLimitMiddlewareOptions {
   limiter: RequestRateLimiter;
-  /** Resolves when the token is valid (AuthService.verify); only then does it get its own budget. */
-  verify: (token: string) => Promise<unknown>;
+  /** Resolves when the token is valid (AuthService.verifyForRequest); only then does it get its own budget. */
+  verify: (request: Request, token: string) => Promise<unknown>;
   /** Requests under this path are counted here, once per HTTP request (GraphQL). */
   countedPath: string;
 }
@@ -24,7 +24,7 @@ export interface RateLimitMiddlewareOptions {
  */
 export function rateLimitMiddleware(options: RateLimitMiddlewareOptions): RequestHandler {
   return (req: RateLimitedRequest, res: Response, next: NextFunction) => {
-    resolveRateLimitTracker(req.headers.authorization, req.ip, options.verify).then((tracker) => {
+    resolveRateLimitTracker(req.headers.authorization, req.ip, (token) => options.verify(req, token)).then((tracker) => {
       req.rateLimitTracker = tracker;
       if (req.path !== options.countedPath && !req.path.startsWith(`${options.countedPath}/`)) return next();
       const hit = options.limiter.hit(tracker);

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { AuthService } from '../../src/auth/auth.service.js';
 import { SignJWT } from 'jose';
 import { signedEvent } from '../factories/stripe-event.factory.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
@@ -49,6 +50,18 @@ describe('secure defaults', () => {
       ]);
       const noIat = await t.gql(BILLING, undefined, await sign(7 * 86_400, false));
       expect(noIat.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    });
+
+    it('verifies a token once per request, however many root fields the guard runs for', async () => {
+      const auth = t.app.get(AuthService);
+      const spy = jest.spyOn(auth, 'verify');
+      try {
+        const res = await t.gql('{ a: billing { businessId } b: billing { businessId } c: billing { businessId } }', undefined, await sign(3_600));
+        expect(res.errors).toBeUndefined();
+        expect(spy).toHaveBeenCalledTimes(1);
+      } finally {
+        spy.mockRestore();
+      }
     });
   });
 

@@ -54,7 +54,8 @@ export function sendRestError(response: Response, error: AppException): void {
   if (response.headersSent) return;
   const retryAfter = retryAfterOf(error);
   if (retryAfter) response.setHeader('retry-after', retryAfter);
-  response.status(error.httpStatus).json(restErrorBody(error));
+  // A route that set its own content type (the billing page's text/html) still answers JSON here.
+  response.status(error.httpStatus).type('application/json').json(restErrorBody(error));
 }
 
 /** The REST error body; also used by the webhook intake, which runs outside Nest's pipeline. */
