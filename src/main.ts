@@ -36,11 +36,28 @@ async function bootstrap(): Promise<void> {
 
   let embedded: RunningEmbeddedPostgres | undefined;
   let simulator: StripeSimulator | undefined;
+  let app: NestExpressApplication | undefined;
   const shutdown = async (code: number) => {
     await simulator?.close().catch((error: unknown) => log.error({ err: error }, 'stopping the Stripe simulator failed'));
     await embedded?.stop().catch((error: unknown) => log.error({ err: error }, 'stopping embedded PostgreSQL failed'));
     process.exit(code);
   };
+  // Handled from the start, so a signal during start-up stops what has started: the app first
+  // (its connections close), then the simulator and PostgreSQL.
+  let closing = false;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      if (closing) return;
+      closing = true;
+      log.info(`${signal} received: shutting down`);
+      // A hung close must not leave PostgreSQL running: stop it anyway after 10 s.
+      const force = setTimeout(() => void shutdown(1), 10_000);
+      void (app?.close() ?? Promise.resolve()).finally(() => {
+        clearTimeout(force);
+        void shutdown(0);
+      });
+    });
+  }
 
   try {
     // Development parts load only on the development path: a production install may omit them
@@ -52,6 +69,7 @@ async function bootstrap(): Promise<void> {
         port: config.embeddedPostgres.port,
         database: 'billing',
         log: (message) => log.debug({ component: 'embedded-postgres' }, message),
+        ownsSignals: true,
       });
       log.info(
         { port: embedded.port, dir: config.embeddedPostgres.dir, url: embedded.url },
@@ -84,7 +102,7 @@ async function bootstrap(): Promise<void> {
       );
     }
 
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
       bufferLogs: true,
       rawBody: true,
     });
@@ -93,21 +111,6 @@ async function bootstrap(): Promise<void> {
     if (simulator) {
       // Nobody configured price ids for the simulator: create the catalog's prices there.
       await app.get(PlansService).registerPriceIds(await app.get(StripeCatalogService).ensureCatalogPrices(config.catalog));
-    }
-
-    let closing = false;
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        if (closing) return;
-        closing = true;
-        log.info(`${signal} received: shutting down`);
-        // A hung close must not leave PostgreSQL running: stop it anyway after 10 s.
-        const force = setTimeout(() => void shutdown(1), 10_000);
-        void app.close().finally(() => {
-          clearTimeout(force);
-          void shutdown(0);
-        });
-      });
     }
 
     await app.listen(config.port);

