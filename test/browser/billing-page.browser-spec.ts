@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,13 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { BILLING_PAGE_CSP } from '../../src/billing-page/billing-page-assets.constant.js';
 import { findFreePort } from '../../src/database/embedded-postgres.starter.js';
-import { PlansService } from '../../src/plans/plans.service.js';
-import { StripeCatalogService } from '../../src/stripe/stripe-catalog.service.js';
-import { startStripeSimulator, type StripeSimulator } from '../../tools/stripe-simulator/index.js';
 import { createTestApp, REPO_ROOT, type TestApp } from '../utils/create-test-app.js';
 import { type Chromium, launchChromium } from './chromium.js';
-
-const TOUR_WEBHOOK_SECRET = 'whsec_browser_tour';
+import { type NpmStart, processesUsing, startNpmStart } from './npm-start.js';
 
 /**
  * Script and console errors (a CSP violation is one) of our origin, which the test expects none
@@ -41,6 +38,10 @@ async function shownPlan(page: Page, key: string): Promise<string | null> {
 
 /** Clicks Upgrade and waits for the Checkout page, or names the error the page shows instead. */
 async function upgradeTo(page: Page, key: string, checkoutUrlPrefix: string): Promise<void> {
+  // The buttons are server-rendered: a plan without one has no price, and waiting would not help.
+  if ((await page.locator(`button.upgrade[data-plan-key="${key}"]`).count()) === 0) {
+    throw new Error(`no Upgrade button for ${key}: ${await page.textContent(`.plan[data-plan-key="${key}"]`)}`);
+  }
   await page.click(`button.upgrade[data-plan-key="${key}"]`);
   const failed = await Promise.race([
     page.waitForURL((url) => url.href.startsWith(checkoutUrlPrefix)).then(() => null),
@@ -61,49 +62,32 @@ describe('billing page in headless Chromium', () => {
   });
 
   describe("the tour on npm start's defaults", () => {
-    let sim: StripeSimulator;
-    let app: TestApp;
-    let base: string;
+    // The real `npm start` after its build, configured with nothing but its ports and data folder:
+    // main.ts's embedded PostgreSQL, in-process simulator, price registration and webhook secret.
+    let service: NpmStart;
+    let checkoutPrefix: string;
 
     beforeAll(async () => {
-      // As npm start with nothing configured (src/main.ts): development, the in-process simulator
-      // delivering webhooks to the service, and the catalog's prices created there by lookup key.
-      const port = await findFreePort(20_000 + Math.floor(Math.random() * 20_000));
-      sim = await startStripeSimulator({
-        port: 0,
-        webhookUrl: `http://127.0.0.1:${port}/api/webhooks/stripe`,
-        webhookSecret: TOUR_WEBHOOK_SECRET,
-      });
-      app = await createTestApp({
-        env: {
-          NODE_ENV: 'development',
-          PORT: String(port),
-          STRIPE_SECRET_KEY: 'sk_test_local_simulator',
-          STRIPE_API_BASE: sim.url,
-          STRIPE_WEBHOOK_SECRET: TOUR_WEBHOOK_SECRET,
-        },
-        listenPort: port,
-      });
-      const prices = await app.app.get(StripeCatalogService).ensureCatalogPrices(app.config.catalog);
-      await app.app.get(PlansService).registerPriceIds(prices);
-      // APP_URL is unset, so Checkout comes back to its default origin: open the page there, as a
-      // newcomer following the README would (sessionStorage is per origin).
-      base = `http://localhost:${port}`;
-    });
+      service = await startNpmStart();
+      checkoutPrefix = `${service.simulatorUrl}/checkout/`;
+    }, 120_000);
 
     afterAll(async () => {
-      await app?.close();
-      await sim?.close();
+      await service?.cleanUp();
     });
 
     it('pastes a token, upgrades to Glow Up on the Checkout page, and comes back to the new plan', async () => {
-      const token = await app.token({ business: 'biz_browser_tour', role: 'owner', email: 'owner@tour.test' });
+      const { base } = service;
+      const token = await service.token({ business: 'biz_browser_tour', role: 'owner', email: 'owner@tour.test' });
       const page = await browser.context.newPage();
       const errors = collectErrors(page, base);
       const urls: string[] = [];
       page.on('request', (request) => urls.push(request.url()));
 
       await page.goto(`${base}/billing`);
+      // Every paid plan of the catalog is on sale: main.ts created and registered their simulator prices.
+      const forSale = page.locator('button.upgrade').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-plan-key')));
+      await expect(forSale).resolves.toEqual(['glow_up', 'viral_surge', 'fame_flex']);
       await page.fill('#token', token);
       await page.click('#save-token');
       await expect(shownPlan(page, 'free')).resolves.toBe('Free');
@@ -111,7 +95,7 @@ describe('billing page in headless Chromium', () => {
         '0 of 1 used, 1 left',
       );
 
-      await upgradeTo(page, 'glow_up', `${sim.url}/checkout/`);
+      await upgradeTo(page, 'glow_up', checkoutPrefix);
       await page.getByRole('button', { name: 'Pay', exact: true }).click();
       await page.waitForURL((url) => url.origin === base && url.pathname === '/billing');
 
@@ -124,8 +108,18 @@ describe('billing page in headless Chromium', () => {
       );
 
       // The server agrees, and the token never travelled in a URL (only in the Authorization header).
-      const billing = await app.gql<{ billing: { plan: { key: string } } }>('{ billing { plan { key } } }', undefined, token);
+      const billing = await service.gql<{ billing: { plan: { key: string } } }>('{ billing { plan { key } } }', token);
       expect(billing.data?.billing.plan.key).toBe('glow_up');
+
+      // The simulator's webhooks reach the service signed with the secret main.ts gave both: the
+      // checkout's event is accepted, and nothing that reached the service was refused (attempts
+      // without a status are the start-up's, sent before the service listened, and retried).
+      await fetch(`${service.simulatorUrl}/_sim/idle`);
+      const deliveries = (await (await fetch(`${service.simulatorUrl}/_sim/deliveries`)).json()) as {
+        data: { type: string; status: number | null }[];
+      };
+      expect(deliveries.data.filter((d) => d.type === 'checkout.session.completed').map((d) => d.status)).toEqual([200]);
+      expect(deliveries.data.filter((d) => d.status !== null && d.status !== 200)).toEqual([]);
 
       // A second Checkout is refused while subscribed, and the page names the code.
       await page.click('button.upgrade[data-plan-key="viral_surge"]');
@@ -134,21 +128,22 @@ describe('billing page in headless Chromium', () => {
       expect(page.url()).toBe(`${base}/billing`);
 
       // Cancelling at the period end shows its warning, with the date it applies until.
-      const cancel = await app.gql('mutation { cancelSubscription(atPeriodEnd: true) { cancelAtPeriodEnd } }', undefined, token);
+      const cancel = await service.gql('mutation { cancelSubscription(atPeriodEnd: true) { cancelAtPeriodEnd } }', token);
       expect(cancel.errors).toBeUndefined();
       await page.reload();
       await expect(shownPlan(page, 'glow_up')).resolves.toBe('Glow Up');
       await expect(page.locator('#warnings li[data-code="CANCELS_AT_PERIOD_END"]').textContent()).resolves.toMatch(
         /^The subscription ends on .+; resume it to keep the plan \(until .+\)$/,
       );
-      expect(urls.some((url) => url.includes(`${sim.url}/checkout/`))).toBe(true);
+      expect(urls.some((url) => url.startsWith(checkoutPrefix))).toBe(true);
       expect(urls.filter((url) => url.includes(token))).toEqual([]);
       expect(errors).toEqual([]);
       await page.close();
     });
 
     it('comes back with the cancel banner and the account still Free when the card is declined', async () => {
-      const token = await app.token({ business: 'biz_browser_declined', role: 'owner', email: 'owner@declined.test' });
+      const { base } = service;
+      const token = await service.token({ business: 'biz_browser_declined', role: 'owner', email: 'owner@declined.test' });
       const page = await browser.context.newPage();
       const errors = collectErrors(page, base);
       await page.goto(`${base}/billing`);
@@ -156,7 +151,7 @@ describe('billing page in headless Chromium', () => {
       await page.click('#save-token');
       await expect(shownPlan(page, 'free')).resolves.toBe('Free');
 
-      await upgradeTo(page, 'glow_up', `${sim.url}/checkout/`);
+      await upgradeTo(page, 'glow_up', checkoutPrefix);
       await page.getByRole('button', { name: 'Decline card', exact: true }).click();
       await page.waitForURL((url) => url.origin === base && url.pathname === '/billing');
 
@@ -167,7 +162,8 @@ describe('billing page in headless Chromium', () => {
     });
 
     it('asks for a token before Upgrade, and forgets it on request', async () => {
-      const token = await app.token({ business: 'biz_browser_forget', role: 'owner' });
+      const { base } = service;
+      const token = await service.token({ business: 'biz_browser_forget', role: 'owner' });
       const page = await browser.context.newPage();
       await page.goto(`${base}/billing`);
       await page.click('button.upgrade[data-plan-key="viral_surge"]');
@@ -182,6 +178,18 @@ describe('billing page in headless Chromium', () => {
       await expect(page.textContent('#plan-name')).resolves.toBe('-');
       await expect(page.evaluate('sessionStorage.length')).resolves.toBe(0);
       await page.close();
+    });
+
+    // Last in this block: it ends the service the tests above share.
+    it('stops on Ctrl-C (SIGINT) with exit code 0 and leaves no PostgreSQL running in its data folder', async () => {
+      const pidFile = join(service.dataDir, 'postmaster.pid');
+      const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+      expect(processesUsing(service.dataDir)).toEqual([postmaster]);
+
+      await expect(service.interrupt()).resolves.toEqual({ code: 0, signal: null });
+      expect(processesUsing(service.dataDir)).toEqual([]);
+      expect(existsSync(pidFile)).toBe(false);
+      expect(() => process.kill(postmaster, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
     });
   });
 
