@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { CampaignsService } from '../../src/campaigns/campaigns.service.js';
 import { EnforcementService } from '../../src/enforcement/enforcement.service.js';
 import { ENTITLEMENTS_CHANNEL } from '../../src/entitlements/entitlements.constant.js';
+import { productionEnv } from '../factories/production-env.factory.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 import {
   CAN_USE,
@@ -436,23 +437,14 @@ describe('plan enforcement', () => {
     ])('ignores the header %s', async (_name, nodeEnv) => {
       const prod = await createTestApp({
         databaseUrl: a.databaseUrl,
-        env: {
+        env: productionEnv({
           ...nodeEnv,
           DATABASE_URL: a.databaseUrl,
-          AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
-          STRIPE_SECRET_KEY: 'sk_test_production_test',
           // A staging-like deployment: production settings on Stripe test mode.
+          STRIPE_SECRET_KEY: 'sk_test_production_test',
           STRIPE_TEST_MODE_IN_PRODUCTION: 'true',
-          STRIPE_WEBHOOK_SECRET: 'whsec_production_test',
-          APP_URL: 'https://app.example.test',
           WEBHOOK_WORKER_ENABLED: 'false',
-          STRIPE_GLOW_UP_MONTHLY_PRICE_ID: 'price_gm',
-          STRIPE_GLOW_UP_YEARLY_PRICE_ID: 'price_gy',
-          STRIPE_VIRAL_SURGE_MONTHLY_PRICE_ID: 'price_vm',
-          STRIPE_VIRAL_SURGE_YEARLY_PRICE_ID: 'price_vy',
-          STRIPE_FAME_FLEX_MONTHLY_PRICE_ID: 'price_fm',
-          STRIPE_FAME_FLEX_YEARLY_PRICE_ID: 'price_fy',
-        },
+        }),
       });
       try {
         expect(prod.config.developmentInfrastructure).toBe(false);
