@@ -23,7 +23,7 @@ import {
   type SimulatedStripe,
 } from '../utils/billing-with-simulator.js';
 import type { TestApp } from '../utils/create-test-app.js';
-import { CREATE_CAMPAIGN } from '../utils/enforcement-helpers.js';
+import { CREATE_CAMPAIGN, expectPlanLimitExceeded } from '../utils/enforcement-helpers.js';
 import { buildCli, runCli, type CliResult } from '../utils/run-cli.js';
 import { DEVELOPMENT_JWT_SECRET } from '../../src/config/load-config.js';
 import { jwtVerify } from 'jose';
@@ -128,8 +128,7 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
     const freeOwner = await t.token({ business: 'biz_recon_free', role: 'owner' });
     expect((await t.gql(`{ billing { businessId } }`, {}, freeOwner)).errors).toBeUndefined();
     expect((await t.gql(CREATE_CAMPAIGN, { name: 'first' }, freeOwner)).errors).toBeUndefined();
-    const denied = await t.gql(CREATE_CAMPAIGN, { name: 'second' }, freeOwner);
-    expect(denied.errors?.[0]?.extensions?.code).toBe('PLAN_LIMIT_EXCEEDED');
+    expectPlanLimitExceeded(await t.gql(CREATE_CAMPAIGN, { name: 'second' }, freeOwner), { metric: 'campaigns', plan: 'free' });
 
     const after = await scrape();
     const processed = { outcome: 'processed' };

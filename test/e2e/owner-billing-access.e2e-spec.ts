@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startBillingApp, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
-import { createTestApp, type TestApp } from '../utils/create-test-app.js';
+import { createTestApp, errorCode, type TestApp } from '../utils/create-test-app.js';
 import {
   BILLING,
   CANCEL,
   CANCEL_SCHEDULED,
   CHANGE_PLAN,
   CHECKOUT,
-  errorCode,
   ok,
   ownerToken,
   PORTAL,

@@ -22,6 +22,11 @@ export interface GraphqlResponse<T = Record<string, unknown>> {
   errors?: { message: string; extensions?: Record<string, unknown> & { code?: string } }[];
 }
 
+/** The code of a GraphQL answer's first error; undefined when it has none. */
+export function errorCode(res: GraphqlResponse<unknown>): string | undefined {
+  return res.errors?.[0]?.extensions?.code;
+}
+
 export interface TestApp {
   app: NestExpressApplication;
   config: AppConfig;

@@ -63,10 +63,6 @@ export async function ok<T>(response: Promise<GraphqlResponse<T>>): Promise<T> {
   return res.data!;
 }
 
-export function errorCode(res: GraphqlResponse<unknown>): string | undefined {
-  return res.errors?.[0]?.extensions?.code;
-}
-
 export async function billingOf(t: TestApp, business: string): Promise<BillingView> {
   return (await ok(t.gql<{ billing: BillingView }>(BILLING, {}, await ownerToken(t, business)))).billing;
 }
