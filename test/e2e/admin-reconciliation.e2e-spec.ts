@@ -16,6 +16,7 @@ import { findFreePort } from '../../src/database/embedded-postgres.starter.js';
 import { signedEvent } from '../factories/stripe-event.factory.js';
 import {
   checkout,
+  createAddOnPrice,
   settle,
   SIM_WEBHOOK_SECRET,
   startBillingApp,
@@ -430,21 +431,11 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
   });
 
   it('verifies and syncs one business whose subscription carries an add-on before the plan item', async () => {
-    const product = await stripe.stripe.products.create({ name: 'Extra seat' });
-    const addOn = await stripe.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 500, recurring: { interval: 'month' } });
-    const session = await stripe.stripe.checkout.sessions.create({
-      mode: 'subscription',
-      line_items: [
-        { price: addOn.id, quantity: 2 },
-        { price: stripe.prices.glow_up.monthly, quantity: 1 },
-      ],
-      customer_email: 'addon@recon.test',
-      metadata: { businessId: 'biz_recon_addon' },
-      subscription_data: { metadata: { businessId: 'biz_recon_addon' } },
-      success_url: 'http://localhost/s',
-      cancel_url: 'http://localhost/c',
+    const addOn = await createAddOnPrice(stripe);
+    await checkout(stripe, 'biz_recon_addon', stripe.prices.glow_up.monthly, {
+      itemsBefore: [{ price: addOn, quantity: 2 }],
+      email: 'addon@recon.test',
     });
-    await stripe.control(`/_sim/checkout_sessions/${session.id}/complete`, { outcome: 'paid' });
     await settle(stripe, [t]);
     const [row] = await t.dataSource.query(`SELECT plan_key FROM billing_accounts WHERE business_id = 'biz_recon_addon'`);
     expect(row).toEqual({ plan_key: 'glow_up' });

@@ -5,6 +5,7 @@ import { settle, startSimulatedStripe, type SimulatedStripe } from '../utils/bil
 import { errorCode, type TestApp } from '../utils/create-test-app.js';
 import { CREATE_CAMPAIGN, expectPlanLimitExceeded } from '../utils/enforcement-helpers.js';
 import {
+  advanceClocks,
   billingOf,
   CANCEL,
   CANCEL_SCHEDULED,
@@ -50,11 +51,7 @@ describe('owner plan changes against the simulator (preview, upgrade now, downgr
     await stripe.close();
   });
 
-  /** Moves Stripe's clock and the app's together. */
-  const advance = (seconds: number) => {
-    stripe.sim.advanceClock(seconds);
-    clock.set(stripe.sim.now() * 1000);
-  };
+  const advance = (seconds: number) => advanceClocks(stripe, clock, seconds);
   const withDeliveryOff = async (work: () => Promise<void>) => {
     await stripe.control('/_sim/delivery', { enabled: false });
     try {

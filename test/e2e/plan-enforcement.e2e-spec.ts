@@ -47,27 +47,15 @@ describe('plan enforcement', () => {
   }
 
   describe('exact limits under concurrency', () => {
-    it('lets exactly one of 64 concurrent createCampaign through at limit - 1', async () => {
-      const business = 'biz_race_one';
+    it.each([
+      ['lets exactly one of 64 concurrent createCampaign through at limit - 1', 'biz_race_one', () => a],
+      ['holds across two instances on one database', 'biz_race_two', (i: number) => (i % 2 === 0 ? a : b)],
+    ])('%s', async (_name, business, instance) => {
       const token = await member(business);
       await setPlan(a, business, { planKey: 'glow_up' });
       await fillCampaigns(business, token, 4);
 
-      const results = await Promise.all(Array.from({ length: 64 }, (_, i) => create(a, token, `race ${i}`)));
-      expect(errorCodes(results)).toEqual({ OK: 1, PLAN_LIMIT_EXCEEDED: 63 });
-      expect(await campaignCount(a, business)).toBe(5);
-      expect(await usageOf(a, business, 'campaigns')).toBe(5);
-    });
-
-    it('holds across two instances on one database', async () => {
-      const business = 'biz_race_two';
-      const token = await member(business);
-      await setPlan(a, business, { planKey: 'glow_up' });
-      await fillCampaigns(business, token, 4);
-
-      const results = await Promise.all(
-        Array.from({ length: 64 }, (_, i) => create(i % 2 === 0 ? a : b, token, `race ${i}`)),
-      );
+      const results = await Promise.all(Array.from({ length: 64 }, (_, i) => create(instance(i), token, `race ${i}`)));
       expect(errorCodes(results)).toEqual({ OK: 1, PLAN_LIMIT_EXCEEDED: 63 });
       expect(await campaignCount(a, business)).toBe(5);
       expect(await usageOf(a, business, 'campaigns')).toBe(5);

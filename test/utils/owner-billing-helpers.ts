@@ -52,6 +52,12 @@ export async function startClockedBillingApp(stripe: SimulatedStripe): Promise<{
   return { t, clock };
 }
 
+/** Moves the simulator's clock (its renewals and retries run on the way) and the app's with it. */
+export function advanceClocks(stripe: SimulatedStripe, clock: ManualClock, seconds: number): void {
+  stripe.sim.advanceClock(seconds);
+  clock.set(stripe.sim.now() * 1000);
+}
+
 export function ownerToken(t: TestApp, business: string): Promise<string> {
   return t.token({ business, role: 'owner', email: `${business}@example.test` });
 }
