@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
+import { subscriptionItemSnapshot, subscriptionSnapshot } from '../../test/factories/stripe-subscription-snapshot.factory.js';
 import { type ComparableBilling, diffBilling, expectedFromStripe, formatDrift, storedCurrentSubscriptionId } from './billing-drift.util.js';
 
 const stored: ComparableBilling = {
@@ -54,26 +55,9 @@ describe('formatDrift', () => {
 describe('expectedFromStripe', () => {
   const now = new Date('2026-11-10T00:00:00Z');
   const previous = { gracePeriodEndsAt: null, billingCycleAnchor: null, trialStatus: 'inactive' as const, trialStartedAt: null, trialEndsAt: null, trialConvertedAt: null };
-  const subscription = (id: string, status: string, priceId: string, created: string): StripeSubscriptionSnapshot => ({
-    id,
-    customerId: 'cus_1',
-    status,
-    created: new Date(created),
-    priceId,
-    interval: 'monthly',
-    items: [{ priceId, interval: 'monthly', currentPeriodStart: new Date('2026-11-01T00:00:00Z'), currentPeriodEnd: new Date('2026-12-01T00:00:00Z') }],
-    billingCycleAnchor: new Date('2026-11-01T00:00:00Z'),
-    metadata: {},
-    currentPeriodStart: new Date('2026-11-01T00:00:00Z'),
-    currentPeriodEnd: new Date('2026-12-01T00:00:00Z'),
-    cancelAtPeriodEnd: false,
-    cancelAt: null,
-    canceledAt: null,
-    endedAt: null,
-    trialStart: null,
-    trialEnd: null,
-    raw: {},
-  });
+  // A monthly subscription in the period 2026-11-01 .. 2026-12-01, anchored at its start.
+  const subscription = (id: string, status: string, priceId: string, created: string) =>
+    subscriptionSnapshot({ id, status, priceId, created: new Date(created) });
   const planFor = (s: StripeSubscriptionSnapshot) => ({ price_glow: 'glow_up', price_fame: 'fame_flex' })[s.priceId!]!;
   const anyPrice = () => true;
 
@@ -99,8 +83,8 @@ describe('expectedFromStripe', () => {
     const addOnFirst: StripeSubscriptionSnapshot = {
       ...subscription('sub_addon', 'active', 'price_seat', '2026-10-01'),
       items: [
-        { priceId: 'price_seat', interval: 'monthly', currentPeriodStart: new Date('2026-11-05T00:00:00Z'), currentPeriodEnd: new Date('2026-12-05T00:00:00Z') },
-        { priceId: 'price_glow', interval: 'monthly', currentPeriodStart: new Date('2026-11-01T00:00:00Z'), currentPeriodEnd: new Date('2026-12-01T00:00:00Z') },
+        subscriptionItemSnapshot({ priceId: 'price_seat', currentPeriodStart: new Date('2026-11-05T00:00:00Z'), currentPeriodEnd: new Date('2026-12-05T00:00:00Z') }),
+        subscriptionItemSnapshot({ priceId: 'price_glow', currentPeriodStart: new Date('2026-11-01T00:00:00Z'), currentPeriodEnd: new Date('2026-12-01T00:00:00Z') }),
       ],
       currentPeriodStart: new Date('2026-11-05T00:00:00Z'),
       currentPeriodEnd: new Date('2026-12-05T00:00:00Z'),

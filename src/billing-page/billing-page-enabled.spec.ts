@@ -3,24 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { loadAppConfig as loadConfig } from '../app-config.sections.js';
 import type { RawEnvironment } from '../config/load-config.js';
+import { productionEnv } from '../../test/factories/production-env.factory.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 // A production environment that passes validation, so only BILLING_PAGE_ENABLED varies.
-const PRODUCTION: RawEnvironment = {
-  NODE_ENV: 'production',
-  DATABASE_URL: 'postgres://u:p@db:5432/billing',
-  STRIPE_SECRET_KEY: 'sk_live_abc',
-  STRIPE_WEBHOOK_SECRET: 'whsec_abc',
-  AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
-  APP_URL: 'https://app.example.com',
-  ...Object.fromEntries(
-    ['GLOW_UP', 'VIRAL_SURGE', 'FAME_FLEX'].flatMap((plan) => [
-      [`STRIPE_${plan}_MONTHLY_PRICE_ID`, `price_${plan.toLowerCase()}_m`],
-      [`STRIPE_${plan}_YEARLY_PRICE_ID`, `price_${plan.toLowerCase()}_y`],
-    ]),
-  ),
-};
+const PRODUCTION = productionEnv();
 
 function enabled(env: RawEnvironment): boolean {
   const result = loadConfig(env, ROOT);

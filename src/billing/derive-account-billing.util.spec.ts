@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
+import { subscriptionSnapshot } from '../../test/factories/stripe-subscription-snapshot.factory.js';
 import { deriveAccountBilling, type PreviousAccountState } from './derive-account-billing.util.js';
 
 const NOW = new Date('2026-11-21T00:00:00Z');
@@ -16,16 +17,7 @@ const fresh: PreviousAccountState = {
 };
 
 const sub = (status: string, extra: Partial<StripeSubscriptionSnapshot> = {}) =>
-  ({
-    id: 'sub_1',
-    status,
-    currentPeriodStart: START,
-    currentPeriodEnd: END,
-    cancelAtPeriodEnd: false,
-    trialStart: null,
-    trialEnd: null,
-    ...extra,
-  }) as StripeSubscriptionSnapshot;
+  subscriptionSnapshot({ status, currentPeriodStart: START, currentPeriodEnd: END, ...extra });
 
 describe('deriveAccountBilling', () => {
   it('takes the billing cycle anchor from the subscription, and keeps the last one when none is left', () => {

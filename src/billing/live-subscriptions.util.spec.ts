@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
+import { subscriptionSnapshot } from '../../test/factories/stripe-subscription-snapshot.factory.js';
 import { liveSubscriptionIds } from './live-subscriptions.util.js';
 
-const sub = (id: string, status: string) => ({ id, status }) as StripeSubscriptionSnapshot;
+const sub = (id: string, status: string) => subscriptionSnapshot({ id, status });
 
 describe('liveSubscriptionIds', () => {
   it('counts every subscription Stripe may still bill, and no ended one', () => {

@@ -1,27 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
+import { subscriptionSnapshot } from '../../test/factories/stripe-subscription-snapshot.factory.js';
 import { pickCurrentSubscription } from './pick-current-subscription.util.js';
 
-const sub = (id: string, status: string, createdDay: number): StripeSubscriptionSnapshot => ({
-  id,
-  customerId: 'cus_1',
-  status,
-  created: new Date(Date.UTC(2026, 0, createdDay)),
-  priceId: 'price_x',
-  items: [],
-  interval: 'monthly',
-  metadata: {},
-  currentPeriodStart: null,
-  currentPeriodEnd: null,
-  billingCycleAnchor: null,
-  cancelAtPeriodEnd: false,
-  cancelAt: null,
-  canceledAt: null,
-  endedAt: null,
-  trialStart: null,
-  trialEnd: null,
-  raw: {},
-});
+const sub = (id: string, status: string, createdDay: number) =>
+  subscriptionSnapshot({ id, status, created: new Date(Date.UTC(2026, 0, createdDay)) });
 
 describe('pickCurrentSubscription', () => {
   it('returns null for a customer without subscriptions', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
+import { subscriptionSnapshot } from '../../test/factories/stripe-subscription-snapshot.factory.js';
 import { catalogPriceTest, planPriceSelector, withPlanPrice } from './plan-change-items.util.js';
 
 const CATALOG = new Set(['price_glow', 'price_viral']);
@@ -7,7 +7,8 @@ const isCatalogPrice = catalogPriceTest((priceId) => {
   if (!CATALOG.has(priceId)) throw new Error(`unknown ${priceId}`);
   return priceId;
 });
-const subscription = { id: 'sub_1', items: [], priceId: null, metadata: {} } as unknown as StripeSubscriptionSnapshot;
+// The selector replaces the subscription's prices with the ones it is given.
+const subscription = subscriptionSnapshot();
 
 describe('catalogPriceTest', () => {
   it('is true for a price the resolver knows and false for one it throws on', () => {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
+import { subscriptionSnapshot } from '../../test/factories/stripe-subscription-snapshot.factory.js';
 import { BillingErrorCode, BillingException } from './billing.exception.js';
 import { resolveSubscriptionPlan } from './resolve-subscription-plan.util.js';
 
-const sub = (priceId: string | null, metadata: Record<string, string> = {}) =>
-  ({ id: 'sub_1', priceId, metadata }) as StripeSubscriptionSnapshot;
+const sub = (priceId: string | null, metadata: Record<string, string> = {}) => subscriptionSnapshot({ priceId, metadata });
 const isPlanKey = (key: string) => ['free', 'glow_up', 'fame_flex'].includes(key);
 const planForPrice = (priceId: string) => {
   if (priceId === 'price_glow') return 'glow_up';

@@ -1,33 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import type { StripeSubscriptionItemSnapshot, StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
+import type { StripeSubscriptionItemSnapshot } from '../stripe/stripe.types.js';
+import { subscriptionItemSnapshot, subscriptionSnapshot } from '../../test/factories/stripe-subscription-snapshot.factory.js';
 import { selectPlanItem } from './select-plan-item.util.js';
 
-const item = (priceId: string, end: number): StripeSubscriptionItemSnapshot => ({
-  priceId,
-  interval: 'monthly',
-  currentPeriodStart: new Date(0),
-  currentPeriodEnd: new Date(end),
-});
-const sub = (items: StripeSubscriptionItemSnapshot[]): StripeSubscriptionSnapshot => ({
-  id: 'sub_1',
-  customerId: 'cus_1',
-  status: 'active',
-  created: new Date(0),
-  priceId: items[0]?.priceId ?? null,
-  interval: items[0]?.interval ?? null,
-  items,
-  metadata: {},
-  currentPeriodStart: items[0]?.currentPeriodStart ?? null,
-  billingCycleAnchor: null,
-  currentPeriodEnd: items[0]?.currentPeriodEnd ?? null,
-  cancelAtPeriodEnd: false,
-  cancelAt: null,
-  canceledAt: null,
-  endedAt: null,
-  trialStart: null,
-  trialEnd: null,
-  raw: {},
-});
+const item = (priceId: string, end: number) =>
+  subscriptionItemSnapshot({ priceId, currentPeriodStart: new Date(0), currentPeriodEnd: new Date(end) });
+// Price, interval and period at the top follow the first item, as Stripe's mapping gives them.
+const sub = (items: StripeSubscriptionItemSnapshot[]) => subscriptionSnapshot({ items });
 const catalog = (priceId: string) => priceId.startsWith('price_plan');
 
 describe('selectPlanItem', () => {

@@ -6,27 +6,11 @@ import { describe, expect, it } from '@jest/globals';
 // The whole boot configuration, with the plans and enforcement sections.
 import { loadAppConfig as loadConfig } from '../app-config.sections.js';
 import { DEVELOPMENT_JWT_SECRET, parseDuration } from './load-config.js';
+import { PRODUCTION_PRICE_IDS, productionEnv } from '../../test/factories/production-env.factory.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-const PAID_PRICE_IDS = {
-  STRIPE_GLOW_UP_MONTHLY_PRICE_ID: 'price_gm',
-  STRIPE_GLOW_UP_YEARLY_PRICE_ID: 'price_gy',
-  STRIPE_VIRAL_SURGE_MONTHLY_PRICE_ID: 'price_vm',
-  STRIPE_VIRAL_SURGE_YEARLY_PRICE_ID: 'price_vy',
-  STRIPE_FAME_FLEX_MONTHLY_PRICE_ID: 'price_fm',
-  STRIPE_FAME_FLEX_YEARLY_PRICE_ID: 'price_fy',
-};
-
-const PRODUCTION = {
-  NODE_ENV: 'production',
-  DATABASE_URL: 'postgres://u:p@db.internal:5432/billing',
-  STRIPE_SECRET_KEY: 'sk_live_abc',
-  STRIPE_WEBHOOK_SECRET: 'whsec_abc',
-  AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
-  APP_URL: 'https://app.example.com',
-  ...PAID_PRICE_IDS,
-};
+const PRODUCTION = productionEnv();
 
 describe('loadConfig', () => {
   it('starts with nothing configured outside production, with documented defaults', () => {
@@ -86,10 +70,10 @@ describe('loadConfig', () => {
         'STRIPE_WEBHOOK_SECRET',
         'AUTH_JWT_SECRET',
         'APP_URL',
-        ...Object.keys(PAID_PRICE_IDS),
+        ...Object.keys(PRODUCTION_PRICE_IDS),
       ]),
     );
-    expect(result.errors).toHaveLength(5 + Object.keys(PAID_PRICE_IDS).length);
+    expect(result.errors).toHaveLength(5 + Object.keys(PRODUCTION_PRICE_IDS).length);
     expect(result.errors.every((e) => /Hint: /.test(e))).toBe(true);
   });
 
@@ -113,8 +97,7 @@ describe('loadConfig', () => {
   });
 
   it('accepts JWKS instead of a secret in production, but then needs issuer and audience', () => {
-    const { AUTH_JWT_SECRET: _omit, ...withoutSecret } = PRODUCTION;
-    const result = loadConfig({ ...withoutSecret, AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json' }, ROOT);
+    const result = loadConfig(productionEnv({ AUTH_JWT_SECRET: undefined, AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json' }), ROOT);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors.map((e) => e.split(':')[0]).sort()).toEqual(['AUTH_JWT_AUDIENCE', 'AUTH_JWT_ISSUER']);

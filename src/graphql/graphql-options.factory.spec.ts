@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { GraphQLError } from 'graphql';
 import { loadAppConfig as loadConfig } from '../app-config.sections.js';
 import { buildGraphqlOptions } from './graphql-options.factory.js';
+import { productionEnv } from '../../test/factories/production-env.factory.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -14,19 +15,7 @@ const REAL = {
   STRIPE_WEBHOOK_SECRET: 'whsec_real_infrastructure',
   AUTH_JWT_SECRET: 'a-real-infrastructure-secret-of-32-chars',
 };
-const PRODUCTION = {
-  ...REAL,
-  NODE_ENV: 'production',
-  DATABASE_URL: 'postgres://db.internal/billing',
-  STRIPE_SECRET_KEY: 'sk_live_production',
-  APP_URL: 'https://app.example.com',
-  STRIPE_GLOW_UP_MONTHLY_PRICE_ID: 'price_gm',
-  STRIPE_GLOW_UP_YEARLY_PRICE_ID: 'price_gy',
-  STRIPE_VIRAL_SURGE_MONTHLY_PRICE_ID: 'price_vm',
-  STRIPE_VIRAL_SURGE_YEARLY_PRICE_ID: 'price_vy',
-  STRIPE_FAME_FLEX_MONTHLY_PRICE_ID: 'price_fm',
-  STRIPE_FAME_FLEX_YEARLY_PRICE_ID: 'price_fy',
-};
+const PRODUCTION = productionEnv();
 
 function configFor(env: Record<string, string>) {
   const result = loadConfig(env, ROOT);

@@ -16,6 +16,7 @@ import { findFreePort } from '../../src/database/embedded-postgres.starter.js';
 import { signedEvent } from '../factories/stripe-event.factory.js';
 import {
   checkout,
+  createAddOnPrice,
   settle,
   SIM_WEBHOOK_SECRET,
   startBillingApp,
@@ -23,7 +24,7 @@ import {
   type SimulatedStripe,
 } from '../utils/billing-with-simulator.js';
 import type { TestApp } from '../utils/create-test-app.js';
-import { CREATE_CAMPAIGN } from '../utils/enforcement-helpers.js';
+import { CREATE_CAMPAIGN, expectPlanLimitExceeded } from '../utils/enforcement-helpers.js';
 import { buildCli, runCli, type CliResult } from '../utils/run-cli.js';
 import { DEVELOPMENT_JWT_SECRET } from '../../src/config/load-config.js';
 import { jwtVerify } from 'jose';
@@ -128,8 +129,7 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
     const freeOwner = await t.token({ business: 'biz_recon_free', role: 'owner' });
     expect((await t.gql(`{ billing { businessId } }`, {}, freeOwner)).errors).toBeUndefined();
     expect((await t.gql(CREATE_CAMPAIGN, { name: 'first' }, freeOwner)).errors).toBeUndefined();
-    const denied = await t.gql(CREATE_CAMPAIGN, { name: 'second' }, freeOwner);
-    expect(denied.errors?.[0]?.extensions?.code).toBe('PLAN_LIMIT_EXCEEDED');
+    expectPlanLimitExceeded(await t.gql(CREATE_CAMPAIGN, { name: 'second' }, freeOwner), { metric: 'campaigns', plan: 'free' });
 
     const after = await scrape();
     const processed = { outcome: 'processed' };
@@ -431,21 +431,11 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
   });
 
   it('verifies and syncs one business whose subscription carries an add-on before the plan item', async () => {
-    const product = await stripe.stripe.products.create({ name: 'Extra seat' });
-    const addOn = await stripe.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 500, recurring: { interval: 'month' } });
-    const session = await stripe.stripe.checkout.sessions.create({
-      mode: 'subscription',
-      line_items: [
-        { price: addOn.id, quantity: 2 },
-        { price: stripe.prices.glow_up.monthly, quantity: 1 },
-      ],
-      customer_email: 'addon@recon.test',
-      metadata: { businessId: 'biz_recon_addon' },
-      subscription_data: { metadata: { businessId: 'biz_recon_addon' } },
-      success_url: 'http://localhost/s',
-      cancel_url: 'http://localhost/c',
+    const addOn = await createAddOnPrice(stripe);
+    await checkout(stripe, 'biz_recon_addon', stripe.prices.glow_up.monthly, {
+      itemsBefore: [{ price: addOn, quantity: 2 }],
+      email: 'addon@recon.test',
     });
-    await stripe.control(`/_sim/checkout_sessions/${session.id}/complete`, { outcome: 'paid' });
     await settle(stripe, [t]);
     const [row] = await t.dataSource.query(`SELECT plan_key FROM billing_accounts WHERE business_id = 'biz_recon_addon'`);
     expect(row).toEqual({ plan_key: 'glow_up' });

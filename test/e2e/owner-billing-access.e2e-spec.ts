@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startBillingApp, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
-import { createTestApp, type TestApp } from '../utils/create-test-app.js';
+import { createTestApp, errorCode, type TestApp } from '../utils/create-test-app.js';
 import {
   BILLING,
   CANCEL,
   CANCEL_SCHEDULED,
   CHANGE_PLAN,
   CHECKOUT,
-  errorCode,
   ok,
   ownerToken,
   PORTAL,
@@ -34,16 +33,8 @@ describe('owner billing: who may do what, refusals with codes, Idempotency-Key, 
     await stripe.close();
   });
 
-  const checkoutWithKey = async (business: string, key: string | undefined, plan = 'glow_up', interval = 'MONTHLY') => {
-    const req = t
-      .http()
-      .post('/graphql')
-      .set('authorization', `Bearer ${await ownerToken(t, business)}`)
-      .set('content-type', 'application/json');
-    if (key) req.set('idempotency-key', key);
-    const res = await req.send({ query: CHECKOUT, variables: { plan, interval } });
-    return { data: res.body.data as CheckoutData | null, errors: res.body.errors as { extensions: { code: string } }[] | undefined };
-  };
+  const checkoutWithKey = async (business: string, key: string | undefined, plan = 'glow_up', interval = 'MONTHLY') =>
+    t.gql<CheckoutData>(CHECKOUT, { plan, interval }, await ownerToken(t, business), key ? { 'idempotency-key': key } : {});
   const customerOf = async (business: string): Promise<string> =>
     (await t.dataSource.query('SELECT stripe_customer_id FROM billing_accounts WHERE business_id = $1', [business]))[0]
       .stripe_customer_id;
@@ -143,21 +134,18 @@ describe('owner billing: who may do what, refusals with codes, Idempotency-Key, 
 
     const second = await startBillingApp(stripe, { databaseUrl: t.databaseUrl, listen: false, env: { WEBHOOK_WORKER_ENABLED: 'false' } });
     try {
-      const res = await second
-        .http()
-        .post('/graphql')
-        .set('authorization', `Bearer ${await ownerToken(second, 'biz_idem')}`)
-        .set('idempotency-key', 'key-1')
-        .send({ query: CHECKOUT, variables: { plan: 'glow_up', interval: 'MONTHLY' } });
-      expect(res.body.data).toEqual(a.data);
+      const res = await second.gql(CHECKOUT, { plan: 'glow_up', interval: 'MONTHLY' }, await ownerToken(second, 'biz_idem'), {
+        'idempotency-key': 'key-1',
+      });
+      expect(res.data).toEqual(a.data);
     } finally {
       await second.close({ keepDatabase: true });
     }
     expect(await sessionsOf('biz_idem')).toHaveLength(1);
 
     // The same key for another request is refused; a malformed key too.
-    expect((await checkoutWithKey('biz_idem', 'key-1', 'fame_flex')).errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
-    expect((await checkoutWithKey('biz_idem', 'has space')).errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(errorCode(await checkoutWithKey('biz_idem', 'key-1', 'fame_flex'))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await checkoutWithKey('biz_idem', 'has space'))).toBe('BAD_USER_INPUT');
     // Keys belong to one business: another business's key-1 is its own.
     const other = await checkoutWithKey('biz_idem_other', 'key-1');
     expect(other.data!.createCheckoutSession.id).not.toBe(a.data!.createCheckoutSession.id);

@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type Stripe from 'stripe';
 import type { ManualClock } from '../../src/clock/clock.js';
 import { settle, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
-import type { TestApp } from '../utils/create-test-app.js';
-import { CREATE_CAMPAIGN } from '../utils/enforcement-helpers.js';
+import { errorCode, type TestApp } from '../utils/create-test-app.js';
+import { CREATE_CAMPAIGN, expectPlanLimitExceeded } from '../utils/enforcement-helpers.js';
 import {
+  advanceClocks,
   billingOf,
   CANCEL,
   CANCEL_SCHEDULED,
   CHANGE_PLAN,
   CHECKOUT,
-  errorCode,
   ok,
   ownerToken,
   PREVIEW,
@@ -51,11 +51,7 @@ describe('owner plan changes against the simulator (preview, upgrade now, downgr
     await stripe.close();
   });
 
-  /** Moves Stripe's clock and the app's together. */
-  const advance = (seconds: number) => {
-    stripe.sim.advanceClock(seconds);
-    clock.set(stripe.sim.now() * 1000);
-  };
+  const advance = (seconds: number) => advanceClocks(stripe, clock, seconds);
   const withDeliveryOff = async (work: () => Promise<void>) => {
     await stripe.control('/_sim/delivery', { enabled: false });
     try {
@@ -281,7 +277,7 @@ describe('owner plan changes against the simulator (preview, upgrade now, downgr
       periodStart: null,
       periodEnd: null,
     });
-    expect(errorCode(await t.gql(CREATE_CAMPAIGN, { name: 'd' }, token))).toBe('PLAN_LIMIT_EXCEEDED');
+    expectPlanLimitExceeded(await t.gql(CREATE_CAMPAIGN, { name: 'd' }, token), { metric: 'campaigns', used: 3, limit: 1, plan: 'free' });
     const [{ n }] = await t.dataSource.query('SELECT count(*)::int AS n FROM campaigns WHERE business_id = $1', ['biz_cancel_now']);
     expect(n).toBe(3);
     // Nothing left to cancel or resume.

@@ -24,14 +24,13 @@ describe('owner checkout under load: more concurrent calls than pool connections
   });
 
   const checkout = async (business: string, key: string | undefined) => {
-    const req = t
-      .http()
-      .post('/graphql')
-      .set('authorization', `Bearer ${await ownerToken(t, business)}`)
-      .set('content-type', 'application/json');
-    if (key) req.set('idempotency-key', key);
-    const res = await req.send({ query: CHECKOUT, variables: { plan: 'glow_up', interval: 'MONTHLY' } });
-    return { status: res.status, id: res.body.data?.createCheckoutSession?.id as string | undefined, errors: res.body.errors };
+    const res = await t.gql<{ createCheckoutSession: { id: string } }>(
+      CHECKOUT,
+      { plan: 'glow_up', interval: 'MONTHLY' },
+      await ownerToken(t, business),
+      key ? { 'idempotency-key': key } : {},
+    );
+    return { id: res.data?.createCheckoutSession?.id, errors: res.errors };
   };
   const openSessionsOf = async (business: string) => {
     const [{ stripe_customer_id: customer }] = await t.dataSource.query(

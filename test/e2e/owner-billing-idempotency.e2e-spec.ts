@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ManualClock } from '../../src/clock/clock.js';
 import { startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
-import type { TestApp } from '../utils/create-test-app.js';
-import { CHANGE_PLAN, CHECKOUT, ownerToken, startClockedBillingApp, subscribe, type BillingView } from '../utils/owner-billing-helpers.js';
+import { errorCode, type TestApp } from '../utils/create-test-app.js';
+import { advanceClocks, CHANGE_PLAN, CHECKOUT, ok, ownerToken, startClockedBillingApp, subscribe, type BillingView } from '../utils/owner-billing-helpers.js';
 
 describe('Idempotency-Key lifetime: the first answer for 24 hours, a new request after', () => {
   let stripe: SimulatedStripe;
@@ -18,19 +18,17 @@ describe('Idempotency-Key lifetime: the first answer for 24 hours, a new request
     await stripe.close();
   });
 
-  const advanceHours = (hours: number) => {
-    stripe.sim.advanceClock(hours * 3600);
-    clock.set(stripe.sim.now() * 1000);
-  };
+  const advanceHours = (hours: number) => advanceClocks(stripe, clock, hours * 3600);
   const checkout = async (key: string) => {
-    const res = await t
-      .http()
-      .post('/graphql')
-      .set('authorization', `Bearer ${await ownerToken(t, 'biz_ttl')}`)
-      .set('idempotency-key', key)
-      .send({ query: CHECKOUT, variables: { plan: 'glow_up', interval: 'MONTHLY' } });
-    expect(res.body.errors).toBeUndefined();
-    return res.body.data.createCheckoutSession as { id: string; url: string };
+    const res = await ok(
+      t.gql<{ createCheckoutSession: { id: string; url: string } }>(
+        CHECKOUT,
+        { plan: 'glow_up', interval: 'MONTHLY' },
+        await ownerToken(t, 'biz_ttl'),
+        { 'idempotency-key': key },
+      ),
+    );
+    return res.createCheckoutSession;
   };
   const sessions = async () => {
     const [{ stripe_customer_id: customer }] = await t.dataSource.query(
@@ -57,17 +55,12 @@ describe('Idempotency-Key lifetime: the first answer for 24 hours, a new request
   it('runs a request refused by Stripe again under the same key once the cause is fixed (no replay of Stripe\'s 402)', async () => {
     const start = await subscribe(t, stripe, 'biz_retry_key', 'glow_up');
     const customer = (await stripe.stripe.subscriptions.retrieve(start.subscription!.id)).customer as string;
-    const change = async () => {
-      const res = await t
-        .http()
-        .post('/graphql')
-        .set('authorization', `Bearer ${await ownerToken(t, 'biz_retry_key')}`)
-        .set('idempotency-key', 'upgrade-1')
-        .send({ query: CHANGE_PLAN, variables: { plan: 'viral_surge', interval: 'MONTHLY' } });
-      return res.body as { data: { changePlan: BillingView } | null; errors?: { extensions: { code: string } }[] };
-    };
+    const change = async () =>
+      t.gql<{ changePlan: BillingView }>(CHANGE_PLAN, { plan: 'viral_surge', interval: 'MONTHLY' }, await ownerToken(t, 'biz_retry_key'), {
+        'idempotency-key': 'upgrade-1',
+      });
     await stripe.control(`/_sim/customers/${customer}/payment_behavior`, { behavior: 'fail' });
-    expect((await change()).errors?.[0].extensions.code).toBe('PAYMENT_DECLINED');
+    expect(errorCode(await change())).toBe('PAYMENT_DECLINED');
     // The owner fixes the card and presses the same button again (same key).
     await stripe.control(`/_sim/customers/${customer}/payment_behavior`, { behavior: 'succeed' });
     const retried = await change();

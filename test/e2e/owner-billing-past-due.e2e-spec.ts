@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ManualClock } from '../../src/clock/clock.js';
 import { settle, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
 import type { TestApp } from '../utils/create-test-app.js';
-import { billingOf, startClockedBillingApp, subscribe } from '../utils/owner-billing-helpers.js';
+import { advanceClocks, billingOf, startClockedBillingApp, subscribe } from '../utils/owner-billing-helpers.js';
 
 const DAY = 86_400;
 
@@ -23,8 +23,7 @@ describe('past due: warned with the grace end, free after the grace, restored af
   });
 
   const advance = async (seconds: number) => {
-    stripe.sim.advanceClock(seconds);
-    clock.set(stripe.sim.now() * 1000);
+    advanceClocks(stripe, clock, seconds);
     await settle(stripe, [t]);
   };
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { PlansService } from '../../src/plans/plans.service.js';
 import { createTestApp, REPO_ROOT, type TestApp } from '../utils/create-test-app.js';
-import { CAN_USE, CREATE_CAMPAIGN, setPlan, type CampaignData, type CanUseData } from '../utils/enforcement-helpers.js';
+import { CAN_USE, CREATE_CAMPAIGN, expectPlanLimitExceeded, setPlan, type CampaignData, type CanUseData } from '../utils/enforcement-helpers.js';
 
 /**
  * A plan removed from the catalog file: the service restarts with the new file and the accounts
@@ -60,8 +60,7 @@ describe('retired plans', () => {
       const created = await t.gql<CampaignData>(CREATE_CAMPAIGN, { name: `c${i}` }, token);
       expect(created.errors).toBeUndefined();
     }
-    const refused = await t.gql<CampaignData>(CREATE_CAMPAIGN, { name: 'c4' }, token);
-    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'PLAN_LIMIT_EXCEEDED', plan: 'legacy', limit: 3 });
+    expectPlanLimitExceeded(await t.gql<CampaignData>(CREATE_CAMPAIGN, { name: 'c4' }, token), { metric: 'campaigns', used: 3, plan: 'legacy', limit: 3 });
   });
 
   it('does not sell it, but still maps its Stripe price for renewals', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { AuthService } from '../../src/auth/auth.service.js';
 import { SignJWT } from 'jose';
 import { signedEvent } from '../factories/stripe-event.factory.js';
+import { productionEnv } from '../factories/production-env.factory.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 
 const BILLING = '{ billing { businessId } }';
@@ -194,19 +195,7 @@ describe('secure defaults', () => {
 
   it('starts with NODE_ENV=production and everything set, closed to development conveniences', async () => {
     const prod = await createTestApp({
-      env: {
-        NODE_ENV: 'production',
-        AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
-        STRIPE_SECRET_KEY: 'sk_live_production_boot_test',
-        STRIPE_WEBHOOK_SECRET: 'whsec_production_boot_test',
-        APP_URL: 'https://app.example.com',
-        STRIPE_GLOW_UP_MONTHLY_PRICE_ID: 'price_gm',
-        STRIPE_GLOW_UP_YEARLY_PRICE_ID: 'price_gy',
-        STRIPE_VIRAL_SURGE_MONTHLY_PRICE_ID: 'price_vm',
-        STRIPE_VIRAL_SURGE_YEARLY_PRICE_ID: 'price_vy',
-        STRIPE_FAME_FLEX_MONTHLY_PRICE_ID: 'price_fm',
-        STRIPE_FAME_FLEX_YEARLY_PRICE_ID: 'price_fy',
-      },
+      env: productionEnv(),
     });
     try {
       expect(prod.config).toMatchObject({ isProduction: true, developmentInfrastructure: false, auth: { usingDevelopmentSecret: false } });

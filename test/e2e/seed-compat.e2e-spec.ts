@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
-import { CREATE_CAMPAIGN } from '../utils/enforcement-helpers.js';
+import { CREATE_CAMPAIGN, expectPlanLimitExceeded, expectRestPlanLimitExceeded } from '../utils/enforcement-helpers.js';
 
 describe('REST denials carry the seed system field names beside ours', () => {
   let t: TestApp;
@@ -16,24 +16,12 @@ describe('REST denials carry the seed system field names beside ours', () => {
   it('PLAN_LIMIT_EXCEEDED: error, usage { current, limit }, upgrade_required', async () => {
     const post = () => t.http().post('/api/campaigns').set('authorization', `Bearer ${token}`).send({ name: 'one' });
     expect((await post()).status).toBe(201);
-    const denied = await post();
-    expect(denied.status).toBe(403);
-    expect(denied.body).toEqual({
-      statusCode: 403,
-      code: 'PLAN_LIMIT_EXCEEDED',
-      message: denied.body.message,
-      metric: 'campaigns',
-      used: 1,
-      limit: 1,
-      requested: 1,
-      plan: 'free',
-      upgradeRequired: true,
-      suggestedPlan: 'glow_up',
-      error: denied.body.message,
-      usage: { current: 1, limit: 1 },
-      upgrade_required: true,
-    });
-    expect(denied.body.message).toMatch(/^Plan limit reached: 1 of 1 campaigns/);
+    // The helper checks error, usage { current, limit } and upgrade_required beside our names.
+    expectRestPlanLimitExceeded(
+      await post(),
+      { metric: 'campaigns', used: 1, limit: 1, requested: 1, plan: 'free', upgradeRequired: true, suggestedPlan: 'glow_up' },
+      { message: /^Plan limit reached: 1 of 1 campaigns/ },
+    );
   });
 
   it('FEATURE_NOT_IN_PLAN: error and upgrade_required', async () => {
@@ -44,7 +32,7 @@ describe('REST denials carry the seed system field names beside ours', () => {
 
   it('GraphQL keeps our names only', async () => {
     const res = await t.gql(CREATE_CAMPAIGN, { name: 'two' }, token);
-    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'PLAN_LIMIT_EXCEEDED', used: 1, limit: 1, upgradeRequired: true });
+    expectPlanLimitExceeded(res, { used: 1, limit: 1, upgradeRequired: true });
     expect(res.errors?.[0]?.extensions).not.toHaveProperty('upgrade_required');
     expect(res.errors?.[0]?.extensions).not.toHaveProperty('usage');
   });

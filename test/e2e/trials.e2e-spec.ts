@@ -7,8 +7,8 @@ import { TrialDomainEventName, type TrialDomainEvent } from '../../src/trials/tr
 import { TrialsService } from '../../src/trials/trials.service.js';
 import { signedEvent } from '../factories/stripe-event.factory.js';
 import { checkout, flushDomainEvents, settle, SIM_WEBHOOK_SECRET, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
-import { createTestApp, type GraphqlResponse, type TestApp } from '../utils/create-test-app.js';
-import { CREATE_CAMPAIGN, campaignCount, setPlan, type CampaignData } from '../utils/enforcement-helpers.js';
+import { createTestApp, errorCode, type TestApp } from '../utils/create-test-app.js';
+import { CREATE_CAMPAIGN, campaignCount, expectPlanLimitExceeded, setPlan, type CampaignData } from '../utils/enforcement-helpers.js';
 
 const DAY_MS = 86_400_000;
 const NO_JOB = { TRIAL_EXPIRY_ENABLED: 'false' };
@@ -54,8 +54,6 @@ async function logRows(t: TestApp, businessId: string, status?: string): Promise
     [businessId, status ?? null],
   );
 }
-
-const code = (res: GraphqlResponse<unknown>) => res.errors?.[0]?.extensions?.code;
 
 /** The value of an unlabelled counter in the app's /metrics (Prometheus text). */
 async function metric(t: TestApp, name: string): Promise<number> {
@@ -120,7 +118,7 @@ describe('card-less trials', () => {
   it('starts a trial: the plan applies at once (beyond free limits), a second start is refused', async () => {
     const business = 'biz_cardless';
     expect((await create(business, 'first')).errors).toBeUndefined();
-    expect(code(await create(business, 'over free'))).toBe('PLAN_LIMIT_EXCEEDED');
+    expectPlanLimitExceeded(await create(business, 'over free'), { metric: 'campaigns', used: 1, limit: 1, plan: 'free' });
 
     const startedAt = clock.now();
     const res = await t.gql<StartData>(START_TRIAL, { plan: 'glow_up' }, await owner(business));
@@ -140,12 +138,12 @@ describe('card-less trials', () => {
 
     // glow_up allows 5 campaigns; free allowed 1.
     for (let i = 2; i <= 5; i++) expect((await create(business, `trial ${i}`)).errors).toBeUndefined();
-    expect(code(await create(business, 'sixth'))).toBe('PLAN_LIMIT_EXCEEDED');
+    expectPlanLimitExceeded(await create(business, 'sixth'), { metric: 'campaigns', used: 5, limit: 5, plan: 'glow_up' });
     expect(await campaignCount(t, business)).toBe(5);
 
     const again = await t.gql<StartData>(START_TRIAL, { plan: 'glow_up' }, await owner(business));
-    expect(code(again)).toBe('TRIAL_ALREADY_USED');
-    expect(code(await t.gql<StartData>(START_TRIAL, { plan: 'viral_surge' }, await owner(business)))).toBe('TRIAL_ALREADY_USED');
+    expect(errorCode(again)).toBe('TRIAL_ALREADY_USED');
+    expect(errorCode(await t.gql<StartData>(START_TRIAL, { plan: 'viral_surge' }, await owner(business)))).toBe('TRIAL_ALREADY_USED');
 
     expect(await logRows(t, business)).toEqual([{ status: 'trial_started', source: 'system' }]);
     await flushDomainEvents(t);
@@ -155,7 +153,7 @@ describe('card-less trials', () => {
   it('gives one trial to concurrent starts', async () => {
     const token = await owner('biz_race');
     const results = await Promise.all(Array.from({ length: 8 }, () => t.gql<StartData>(START_TRIAL, { plan: 'viral_surge' }, token)));
-    const codes = results.map((r) => code(r) ?? 'OK').sort();
+    const codes = results.map((r) => errorCode(r) ?? 'OK').sort();
     expect(codes).toEqual(['OK', ...Array(7).fill('TRIAL_ALREADY_USED')]);
     expect(await logRows(t, 'biz_race')).toHaveLength(1);
   });
@@ -168,7 +166,7 @@ describe('card-less trials', () => {
         [business, status],
       );
       const res = await t.gql<StartData>(START_TRIAL, { plan: 'glow_up' }, await owner(business));
-      expect({ status, code: code(res) }).toEqual({ status, code: 'ALREADY_SUBSCRIBED' });
+      expect({ status, code: errorCode(res) }).toEqual({ status, code: 'ALREADY_SUBSCRIBED' });
       expect(await logRows(t, business)).toEqual([]);
       expect((await billing(business)).trial.status).toBe('inactive');
     }
@@ -176,12 +174,12 @@ describe('card-less trials', () => {
 
   it('refuses a member (FORBIDDEN), plans without trial days (TRIAL_NOT_OFFERED) and subscribers (ALREADY_SUBSCRIBED)', async () => {
     const asMember = await t.gql<StartData>(START_TRIAL, { plan: 'glow_up' }, await member('biz_refused'));
-    expect(code(asMember)).toBe('FORBIDDEN');
+    expect(errorCode(asMember)).toBe('FORBIDDEN');
     for (const plan of ['fame_flex', 'free', 'no_such_plan']) {
-      expect(code(await t.gql<StartData>(START_TRIAL, { plan }, await owner('biz_refused')))).toBe('TRIAL_NOT_OFFERED');
+      expect(errorCode(await t.gql<StartData>(START_TRIAL, { plan }, await owner('biz_refused')))).toBe('TRIAL_NOT_OFFERED');
     }
     await setPlan(t, 'biz_subscribed', { planKey: 'glow_up' });
-    expect(code(await t.gql<StartData>(START_TRIAL, { plan: 'glow_up' }, await owner('biz_subscribed')))).toBe('ALREADY_SUBSCRIBED');
+    expect(errorCode(await t.gql<StartData>(START_TRIAL, { plan: 'glow_up' }, await owner('biz_subscribed')))).toBe('ALREADY_SUBSCRIBED');
     // Nothing was written for any refusal.
     expect((await billing('biz_refused')).trial.status).toBe('inactive');
     expect(await logRows(t, 'biz_refused')).toEqual([]);
@@ -217,7 +215,7 @@ describe('card-less trials', () => {
     expect(after).toMatchObject({ planSource: 'DEFAULT', plan: { key: 'free' } });
     expect(after.trial).toMatchObject({ status: 'expired', planKey: 'glow_up', endDate: end.toISOString(), daysLeft: null });
     // Over the free limit now: what exists stays, nothing more can be created.
-    expect(code(await create(business, 'after expiry'))).toBe('PLAN_LIMIT_EXCEEDED');
+    expectPlanLimitExceeded(await create(business, 'after expiry'), { metric: 'campaigns', used: 5, limit: 1, plan: 'free' });
     expect(await campaignCount(t, business)).toBe(5);
 
     expect(await logRows(t, business)).toEqual([
@@ -232,7 +230,7 @@ describe('card-less trials', () => {
       TrialDomainEventName.WILL_END,
       TrialDomainEventName.EXPIRED,
     ]);
-    expect(code(await t.gql<StartData>(START_TRIAL, { plan: 'viral_surge' }, await owner(business)))).toBe('TRIAL_ALREADY_USED');
+    expect(errorCode(await t.gql<StartData>(START_TRIAL, { plan: 'viral_surge' }, await owner(business)))).toBe('TRIAL_ALREADY_USED');
     // A card-less trial, even expired, rules out trial days at a Stripe checkout.
     expect(await t.app.get(TrialsService).stripeTrialDaysFor(business, 'glow_up')).toBe(0);
   });
@@ -334,12 +332,12 @@ describe('an admin extends a card-less trial (through the state machine)', () =>
 
     for (const business of ['biz_noext_stripe_active', 'biz_noext_stripe_expired', 'biz_noext_converted', 'biz_noext_none']) {
       const res = await extend(business, later);
-      expect({ business, code: code(res) }).toEqual({ business, code: 'NOT_APPLICABLE' });
+      expect({ business, code: errorCode(res) }).toEqual({ business, code: 'NOT_APPLICABLE' });
     }
     expect((await extend('biz_noext_stripe_active', later)).errors?.[0]?.message).toMatch(/Stripe/);
     // Shortening a running trial is no extension; a past end is bad input too.
-    expect(code(await extend('biz_noext_app', new Date(now.getTime() + DAY_MS)))).toBe('BAD_USER_INPUT');
-    expect(code(await extend('biz_noext_app', new Date(now.getTime() - DAY_MS)))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await extend('biz_noext_app', new Date(now.getTime() + DAY_MS)))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await extend('biz_noext_app', new Date(now.getTime() - DAY_MS)))).toBe('BAD_USER_INPUT');
 
     const written = await t.dataSource.query(
       `SELECT (SELECT count(*)::int FROM billing_sync_log WHERE business_id LIKE 'biz\\_noext\\_%') AS logs,
@@ -579,7 +577,7 @@ describe('Stripe trials (simulator as Stripe)', () => {
     expect(after.trial).toMatchObject({ status: 'expired', planKey: 'viral_surge' });
     const token = await t.token({ business, role: 'member' });
     expect((await t.gql<CampaignData>(CREATE_CAMPAIGN, { name: 'one' }, token)).errors).toBeUndefined();
-    expect(code(await t.gql<CampaignData>(CREATE_CAMPAIGN, { name: 'two' }, token))).toBe('PLAN_LIMIT_EXCEEDED');
+    expectPlanLimitExceeded(await t.gql<CampaignData>(CREATE_CAMPAIGN, { name: 'two' }, token), { metric: 'campaigns', used: 1, limit: 1, plan: 'free' });
 
     expect((await logRows(t, business)).map((r) => r.status)).toEqual(['trial_started', 'trial_expired']);
     await flushDomainEvents(t);

@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/clock/clock.js';
 import { addMonthsClamped } from '../../src/enforcement/usage-window.util.js';
 import { checkout, settle, startBillingApp, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
 import type { TestApp } from '../utils/create-test-app.js';
-import { COMPLETE_SEARCH, START_SEARCH, type SearchData } from '../utils/enforcement-helpers.js';
+import { COMPLETE_SEARCH, expectPlanLimitExceeded, START_SEARCH, type SearchData } from '../utils/enforcement-helpers.js';
 
 const DAY = 86_400;
 
@@ -110,7 +110,7 @@ describe('usage windows', () => {
 
     const first = (await search(business, 500)).data!.startCreatorSearch;
     expect(first.granted).toBe(500);
-    expect((await search(business, 1)).errors?.[0].extensions).toMatchObject({ code: 'PLAN_LIMIT_EXCEEDED', used: 500, limit: 500 });
+    expectPlanLimitExceeded(await search(business, 1), { metric: 'creators', used: 500, limit: 500, requested: 1 });
 
     // An hour before the month is over: still the first window.
     const nextWindow = addMonthsClamped(anchor, 1);
@@ -118,12 +118,12 @@ describe('usage windows', () => {
     const febLast = new Date(Date.UTC(anchor.getUTCFullYear(), 2, 0)).getUTCDate();
     expect(nextWindow.toISOString()).toBe(`${anchor.getUTCFullYear()}-02-${febLast}T${anchor.toISOString().slice(11)}`);
     await moveTo(nextWindow.getTime() / 1000 - 3600);
-    expect((await search(business, 1)).errors?.[0].extensions?.code).toBe('PLAN_LIMIT_EXCEEDED');
+    expectPlanLimitExceeded(await search(business, 1), { metric: 'creators', used: 500, limit: 500 });
 
     await moveTo(nextWindow.getTime() / 1000 + 60);
     expect((await account(business)).current_period_end).toEqual(yearEnd); // no renewal: still the yearly period
     expect((await search(business, 500)).data?.startCreatorSearch.granted).toBe(500);
-    expect((await search(business, 1)).errors?.[0].extensions?.code).toBe('PLAN_LIMIT_EXCEEDED');
+    expectPlanLimitExceeded(await search(business, 1), { metric: 'creators', used: 500, limit: 500 });
 
     // A search of the first window settles there: its give-back frees nothing in this one.
     await completeSearch(business, first.id, 100);
@@ -131,7 +131,7 @@ describe('usage windows', () => {
       { period_start: anchor, used: 100 },
       { period_start: nextWindow, used: 500 },
     ]);
-    expect((await search(business, 1)).errors?.[0].extensions?.code).toBe('PLAN_LIMIT_EXCEEDED');
+    expectPlanLimitExceeded(await search(business, 1), { metric: 'creators', used: 500, limit: 500 });
   });
 
   it('keeps counting in the same window when a renewal reaches the app late (no double allowance)', async () => {
@@ -165,7 +165,7 @@ describe('usage windows', () => {
     };
     await change(stripe.prices.glow_up.monthly);
     // Glow Up allows 500 a month: 600 are used already in this window.
-    expect((await search(business, 1)).errors?.[0].extensions).toMatchObject({ code: 'PLAN_LIMIT_EXCEEDED', used: 600, plan: 'glow_up' });
+    expectPlanLimitExceeded(await search(business, 1), { metric: 'creators', used: 600, limit: 500, plan: 'glow_up' });
     await change(stripe.prices.viral_surge.monthly);
     const back = await search(business, 2000);
     expect(back.data?.startCreatorSearch).toMatchObject({ granted: 1900, partial: true });
@@ -193,17 +193,17 @@ describe('usage windows', () => {
 
     const yearlyAnchor = await switchTo(stripe.prices.glow_up.yearly);
     expect(yearlyAnchor.getTime()).toBeGreaterThan(monthlyAnchor.getTime());
-    expect((await search(business, 1)).errors?.[0].extensions).toMatchObject({ code: 'PLAN_LIMIT_EXCEEDED', used: 500, limit: 500 });
+    expectPlanLimitExceeded(await search(business, 1), { metric: 'creators', used: 500, limit: 500, requested: 1 });
 
     // A search reserved before the switches gives back to the window that counts now.
     await completeSearch(business, early.id, 100);
     expect((await search(business, 300)).data?.startCreatorSearch).toMatchObject({ granted: 200, partial: true });
-    expect((await search(business, 1)).errors?.[0].extensions?.code).toBe('PLAN_LIMIT_EXCEEDED');
+    expectPlanLimitExceeded(await search(business, 1), { metric: 'creators', used: 500, limit: 500 });
 
     // The fresh allowance comes a month after the last anchor, never earlier.
     const next = addMonthsClamped(yearlyAnchor, 1);
     await moveTo(next.getTime() / 1000 - 3600);
-    expect((await search(business, 1)).errors?.[0].extensions?.code).toBe('PLAN_LIMIT_EXCEEDED');
+    expectPlanLimitExceeded(await search(business, 1), { metric: 'creators', used: 500, limit: 500 });
     await moveTo(next.getTime() / 1000 + 60);
     expect((await search(business, 500)).data?.startCreatorSearch.granted).toBe(500);
   });

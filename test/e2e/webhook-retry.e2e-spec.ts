@@ -14,6 +14,7 @@ import { WebhookWorkerService } from '../../src/webhooks/webhook-worker.service.
 import { signPayload } from '../factories/stripe-event.factory.js';
 import {
   checkout,
+  createAddOnPrice,
   SIM_WEBHOOK_SECRET,
   startBillingApp,
   startSimulatedStripe,
@@ -521,26 +522,14 @@ describe('sync under failure, linking and retry horizon (simulator behind a prox
   });
 
   it('reads price and period from the catalog item when the subscription carries an add-on', async () => {
-    const product = await stripe.stripe.products.create({ name: 'Extra seat' });
-    const addOn = await stripe.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 500, recurring: { interval: 'month' } });
-    const session = await stripe.stripe.checkout.sessions.create({
-      mode: 'subscription',
-      line_items: [
-        { price: addOn.id, quantity: 2 },
-        { price: stripe.prices.glow_up.monthly, quantity: 1 },
-      ],
-      customer_email: 'addon@example.test',
-      metadata: { businessId: 'biz_addon' },
-      subscription_data: { metadata: { businessId: 'biz_addon' } },
-      success_url: 'http://localhost/s',
-      cancel_url: 'http://localhost/c',
+    const addOn = await createAddOnPrice(stripe);
+    const { subscriptionId } = await checkout(stripe, 'biz_addon', stripe.prices.glow_up.monthly, {
+      itemsBefore: [{ price: addOn, quantity: 2 }],
+      email: 'addon@example.test',
     });
-    const completed = (await stripe.control(`/_sim/checkout_sessions/${session.id}/complete`, { outcome: 'paid' })) as {
-      simulator: { customer: string; subscription: string };
-    };
     await deliverAndDrain();
-    const subscription = await stripe.stripe.subscriptions.retrieve(completed.simulator.subscription);
-    expect(subscription.items.data.map((item) => item.price.id)).toEqual([addOn.id, stripe.prices.glow_up.monthly]);
+    const subscription = await stripe.stripe.subscriptions.retrieve(subscriptionId!);
+    expect(subscription.items.data.map((item) => item.price.id)).toEqual([addOn, stripe.prices.glow_up.monthly]);
     expect(await accountOf(t, 'biz_addon')).toMatchObject({ plan_key: 'glow_up', subscription_status: 'active' });
     const [stored] = await t.dataSource.query(`SELECT price_id, plan_key, current_period_end FROM subscriptions WHERE id = $1`, [subscription.id]);
     expect(stored).toEqual({

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from '@jest/globals';
+import type pg from 'pg';
 import Stripe from 'stripe';
 import { findFreePort } from '../../src/database/embedded-postgres.starter.js';
 import { startStripeSimulator, type StripeSimulator } from '../../tools/stripe-simulator/index.js';
@@ -126,6 +128,25 @@ export async function deliver(
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return outcomes;
+}
+
+/**
+ * Waits (up to two minutes) until every event is processed, then asserts that each was applied
+ * exactly once: one billing_sync_log row per event, whatever was retried or delivered twice.
+ */
+export async function expectEachProcessedOnce(db: pg.Client, ids: string[]): Promise<void> {
+  let open = ids.length;
+  for (let i = 0; i < 600 && open > 0; i++) {
+    await sleep(200);
+    open = (await db.query(`SELECT count(*)::int AS n FROM stripe_events WHERE id = ANY($1) AND status <> 'processed'`, [ids])).rows[0].n;
+  }
+  const applied = await db.query<{ id: string; n: number }>(
+    `SELECT e.id, (SELECT count(*)::int FROM billing_sync_log l WHERE l.event_id = e.id) AS n
+     FROM stripe_events e WHERE e.id = ANY($1) AND e.status = 'processed'`,
+    [ids],
+  );
+  expect(applied.rows.length).toBe(ids.length);
+  expect(applied.rows.filter((row) => row.n !== 1)).toEqual([]);
 }
 
 export function sleep(ms: number): Promise<void> {

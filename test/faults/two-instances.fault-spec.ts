@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import type { StripeSimulator } from '../../tools/stripe-simulator/index.js';
 import { createTestDatabase, dropTestDatabase } from '../utils/test-database.js';
-import { type AppProcess, deliver, sleep, startAppProcess, startFaultStripe, subscriptionEvents } from './app-process.js';
+import { type AppProcess, deliver, expectEachProcessedOnce, startAppProcess, startFaultStripe, subscriptionEvents } from './app-process.js';
 
 describe('two service instances on one database', () => {
   let stripe: { sim: StripeSimulator; customerIds: string[] };
@@ -31,18 +31,7 @@ describe('two service instances on one database', () => {
     await db.connect();
     try {
       const ids = events.map((event) => event.id);
-      let open = ids.length;
-      for (let i = 0; i < 600 && open > 0; i++) {
-        await sleep(200);
-        open = (await db.query(`SELECT count(*)::int AS n FROM stripe_events WHERE id = ANY($1) AND status <> 'processed'`, [ids])).rows[0].n;
-      }
-      const applied = await db.query<{ id: string; n: number }>(
-        `SELECT e.id, (SELECT count(*)::int FROM billing_sync_log l WHERE l.event_id = e.id) AS n
-         FROM stripe_events e WHERE e.id = ANY($1) AND e.status = 'processed'`,
-        [ids],
-      );
-      expect(applied.rows.length).toBe(ids.length);
-      expect(applied.rows.filter((row) => row.n !== 1)).toEqual([]);
+      await expectEachProcessedOnce(db, ids);
       // Both workers were listening throughout (each is woken by either instance's NOTIFY).
       const listeners = await db.query(
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'billing-webhook-listener'`,

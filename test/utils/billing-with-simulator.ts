@@ -134,16 +134,31 @@ export async function flushDomainEvents(...apps: TestApp[]): Promise<void> {
   }
 }
 
-/** Opens a subscription checkout for a business and completes it on the simulator's hosted page. */
+/** A monthly add-on price outside the catalog (an extra seat), as a second subscription item. */
+export async function createAddOnPrice(stripe: SimulatedStripe): Promise<string> {
+  const product = await stripe.stripe.products.create({ name: 'Extra seat' });
+  const price = await stripe.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 500, recurring: { interval: 'month' } });
+  return price.id;
+}
+
+/**
+ * Opens a subscription checkout for a business and completes it on the simulator's hosted page.
+ * `itemsBefore` (add-ons) come before the plan's item, so Stripe's first item is not the plan.
+ */
 export async function checkout(
   stripe: SimulatedStripe,
   businessId: string,
   priceId: string,
-  options: { trialDays?: number; outcome?: 'paid' | 'declined'; email?: string } = {},
+  options: {
+    trialDays?: number;
+    outcome?: 'paid' | 'declined';
+    email?: string;
+    itemsBefore?: { price: string; quantity: number }[];
+  } = {},
 ): Promise<CheckoutResult> {
   const session = await stripe.stripe.checkout.sessions.create({
     mode: 'subscription',
-    line_items: [{ price: priceId, quantity: 1 }],
+    line_items: [...(options.itemsBefore ?? []), { price: priceId, quantity: 1 }],
     client_reference_id: businessId,
     customer_email: options.email ?? `${businessId}@example.test`,
     metadata: { businessId },

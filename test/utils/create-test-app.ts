@@ -22,6 +22,11 @@ export interface GraphqlResponse<T = Record<string, unknown>> {
   errors?: { message: string; extensions?: Record<string, unknown> & { code?: string } }[];
 }
 
+/** The code of a GraphQL answer's first error; undefined when it has none. */
+export function errorCode(res: GraphqlResponse<unknown>): string | undefined {
+  return res.errors?.[0]?.extensions?.code;
+}
+
 export interface TestApp {
   app: NestExpressApplication;
   config: AppConfig;
@@ -29,7 +34,13 @@ export interface TestApp {
   dataSource: DataSource;
   http: () => ReturnType<typeof request>;
   token(claims: { business?: string; role?: AccountRole; admin?: boolean; email?: string; user?: string; expiresIn?: string }): Promise<string>;
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphqlResponse<T>>;
+  /** POST /graphql, as `token`'s bearer when given, with extra `headers` (e.g. an Idempotency-Key). */
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+    headers?: Record<string, string>,
+  ): Promise<GraphqlResponse<T>>;
   /** Stops the app; drops its database unless it was given one or `keepDatabase` is set. */
   close(options?: { keepDatabase?: boolean }): Promise<void>;
 }
@@ -85,8 +96,8 @@ export async function createTestApp(
         email: claims.email,
         expiresIn: claims.expiresIn,
       }),
-    async gql(query, variables, token) {
-      const req = http().post('/graphql').set('content-type', 'application/json');
+    async gql(query, variables, token, headers = {}) {
+      const req = http().post('/graphql').set('content-type', 'application/json').set(headers);
       if (token) req.set('authorization', `Bearer ${token}`);
       const res = await req.send({ query, variables });
       return { status: res.status, data: res.body.data, errors: res.body.errors };

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { EntitlementsService } from '../../src/entitlements/entitlements.service.js';
 import type { GraphqlResponse, TestApp } from './create-test-app.js';
 
@@ -78,4 +79,86 @@ export function errorCodes(responses: GraphqlResponse<unknown>[]): Record<string
     codes[code] = (codes[code] ?? 0) + 1;
   }
   return codes;
+}
+
+/** What a PLAN_LIMIT_EXCEEDED denial carries beside its code (EnforcementService.reserve). */
+export interface PlanLimitDenial {
+  metric: string;
+  used: number;
+  limit: number;
+  requested: number;
+  plan: string;
+  upgradeRequired: boolean;
+  suggestedPlan: string | null;
+}
+
+export interface PlanLimitDenialOptions {
+  /** The message; by default it only has to start as every plan-limit message does. */
+  message?: RegExp;
+}
+
+const PLAN_LIMIT_MESSAGE = /^Plan limit reached: /;
+
+/**
+ * Every denial field, each with its expected value or at least its type, so that a check naming
+ * a few values still proves the whole denial is there (and nothing else, under toEqual).
+ */
+function denialFields(actual: Record<string, unknown> | undefined, expected: Partial<PlanLimitDenial>): Record<string, unknown> {
+  return {
+    code: 'PLAN_LIMIT_EXCEEDED',
+    metric: expect.any(String),
+    used: expect.any(Number),
+    limit: expect.any(Number),
+    requested: expect.any(Number),
+    plan: expect.any(String),
+    upgradeRequired: true,
+    // A string or null: null only when no plan fits.
+    suggestedPlan: actual?.suggestedPlan === null ? null : expect.any(String),
+    ...expected,
+  };
+}
+
+/** A refusal is real only when the request did not fit: used + requested is over the limit. */
+function expectDidNotFit(fields: Record<string, unknown>): void {
+  expect(Number(fields.used) + Number(fields.requested)).toBeGreaterThan(Number(fields.limit));
+}
+
+/**
+ * Asserts a GraphQL answer (t.gql's, or a supertest POST /graphql) is a plan-limit denial and
+ * nothing else: no data, one error, the plan-limit message, and extensions holding exactly the
+ * denial's fields with `expected`'s values.
+ */
+export function expectPlanLimitExceeded(
+  response: GraphqlResponse<unknown> | { body: GraphqlResponse<unknown> },
+  expected: Partial<PlanLimitDenial> = {},
+  options: PlanLimitDenialOptions = {},
+): void {
+  const answer = 'body' in response ? response.body : response;
+  expect(answer.data).toBeNull();
+  expect(answer.errors).toHaveLength(1);
+  const [error] = answer.errors!;
+  expect(error.message).toMatch(options.message ?? PLAN_LIMIT_MESSAGE);
+  expect(error.extensions).toEqual(denialFields(error.extensions, expected));
+  expectDidNotFit(error.extensions!);
+}
+
+/**
+ * Asserts a REST answer is the plan-limit denial: 403 and a body holding exactly the denial's
+ * fields with `expected`'s values, and the seed system's names beside ours (seed-compat.e2e-spec.ts).
+ */
+export function expectRestPlanLimitExceeded(
+  response: { status: number; body: Record<string, unknown> },
+  expected: Partial<PlanLimitDenial> = {},
+  options: PlanLimitDenialOptions = {},
+): void {
+  expect(response.status).toBe(403);
+  expect(response.body).toEqual({
+    statusCode: 403,
+    message: expect.stringMatching(options.message ?? PLAN_LIMIT_MESSAGE),
+    ...denialFields(response.body, expected),
+    error: response.body.message,
+    usage: { current: response.body.used, limit: response.body.limit },
+    upgrade_required: true,
+  });
+  expectDidNotFit(response.body);
 }

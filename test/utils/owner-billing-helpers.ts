@@ -52,6 +52,12 @@ export async function startClockedBillingApp(stripe: SimulatedStripe): Promise<{
   return { t, clock };
 }
 
+/** Moves the simulator's clock (its renewals and retries run on the way) and the app's with it. */
+export function advanceClocks(stripe: SimulatedStripe, clock: ManualClock, seconds: number): void {
+  stripe.sim.advanceClock(seconds);
+  clock.set(stripe.sim.now() * 1000);
+}
+
 export function ownerToken(t: TestApp, business: string): Promise<string> {
   return t.token({ business, role: 'owner', email: `${business}@example.test` });
 }
@@ -61,10 +67,6 @@ export async function ok<T>(response: Promise<GraphqlResponse<T>>): Promise<T> {
   const res = await response;
   expect(res.errors).toBeUndefined();
   return res.data!;
-}
-
-export function errorCode(res: GraphqlResponse<unknown>): string | undefined {
-  return res.errors?.[0]?.extensions?.code;
 }
 
 export async function billingOf(t: TestApp, business: string): Promise<BillingView> {
