@@ -5,18 +5,27 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 // The whole boot configuration, with the plans and enforcement sections.
 import { loadAppConfig as loadConfig } from '../app-config.sections.js';
-import { DEVELOPMENT_JWT_SECRET, parseDuration } from './load-config.js';
+import { type ConfigResult, DEVELOPMENT_JWT_SECRET, parseDuration } from './load-config.js';
 import { PRODUCTION_PRICE_IDS, productionEnv } from '../../test/factories/production-env.factory.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 const PRODUCTION = productionEnv();
 
+/** Fails the test unless the configuration was accepted (and narrows the result's type). */
+function assertValid(result: ConfigResult): asserts result is Extract<ConfigResult, { ok: true }> {
+  if (!result.ok) throw new Error(`expected a valid configuration, got: ${result.errors.join('; ')}`);
+}
+
+/** Fails the test unless the configuration was refused (and narrows the result's type). */
+function assertRefused(result: ConfigResult): asserts result is Extract<ConfigResult, { ok: false }> {
+  if (result.ok) throw new Error('expected the configuration to be refused');
+}
+
 describe('loadConfig', () => {
   it('starts with nothing configured outside production, with documented defaults', () => {
     const result = loadConfig({}, ROOT);
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
+    assertValid(result);
     expect(result.config).toMatchObject({
       nodeEnv: 'development',
       developmentInfrastructure: true,
@@ -60,8 +69,7 @@ describe('loadConfig', () => {
 
   it('in production with nothing configured, names every missing variable at once', () => {
     const result = loadConfig({ NODE_ENV: 'production' }, ROOT);
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
+    assertRefused(result);
     const names = result.errors.map((e) => e.split(':')[0]);
     expect(names).toEqual(
       expect.arrayContaining([
@@ -79,8 +87,7 @@ describe('loadConfig', () => {
 
   it('accepts a complete production configuration', () => {
     const result = loadConfig(PRODUCTION, ROOT);
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
+    assertValid(result);
     expect(result.config.isProduction).toBe(true);
     expect(result.config.priceIds.glow_up).toEqual({ monthly: 'price_gm', yearly: 'price_gy' });
     expect(result.config.auth.usingDevelopmentSecret).toBe(false);
@@ -91,15 +98,13 @@ describe('loadConfig', () => {
       { ...PRODUCTION, AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET, STRIPE_API_BASE: 'http://127.0.0.1:12111' },
       ROOT,
     );
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
+    assertRefused(result);
     expect(result.errors.map((e) => e.split(':')[0]).sort()).toEqual(['AUTH_JWT_SECRET', 'STRIPE_API_BASE']);
   });
 
   it('accepts JWKS instead of a secret in production, but then needs issuer and audience', () => {
     const result = loadConfig(productionEnv({ AUTH_JWT_SECRET: undefined, AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json' }), ROOT);
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
+    assertRefused(result);
     expect(result.errors.map((e) => e.split(':')[0]).sort()).toEqual(['AUTH_JWT_AUDIENCE', 'AUTH_JWT_ISSUER']);
   });
 
@@ -116,8 +121,7 @@ describe('loadConfig', () => {
       },
       ROOT,
     );
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
+    assertRefused(result);
     expect(result.errors.map((e) => e.split(':')[0]).sort()).toEqual([
       'AUTH_JWT_SECRET',
       'DATABASE_URL',
@@ -131,8 +135,7 @@ describe('loadConfig', () => {
 
   it('splits comma-separated webhook secrets for rotation and treats empty values as unset', () => {
     const result = loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_new, whsec_old', DATABASE_URL: '' }, ROOT);
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
+    assertValid(result);
     expect(result.config.stripe.webhookSecrets).toEqual(['whsec_new', 'whsec_old']);
     expect(result.config.databaseUrl).toBeUndefined();
   });
@@ -147,8 +150,7 @@ describe('loadConfig', () => {
 
   it('warns about a price id variable for a plan the catalog lacks', () => {
     const result = loadConfig({ STRIPE_GOLD_MONTHLY_PRICE_ID: 'price_x' }, ROOT);
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
+    assertValid(result);
     expect(result.warnings).toEqual([expect.stringContaining('STRIPE_GOLD_MONTHLY_PRICE_ID')]);
   });
 
@@ -177,8 +179,7 @@ describe('loadConfig', () => {
 
   it('reports an unreadable or invalid catalog file', () => {
     const missing = loadConfig({ PLAN_CATALOG_PATH: 'catalogs/nope.json' }, ROOT);
-    expect(missing.ok).toBe(false);
-    if (missing.ok) return;
+    assertRefused(missing);
     expect(missing.errors[0]).toMatch(/^PLAN_CATALOG_PATH: cannot read/);
 
     const dir = mkdtempSync(join(tmpdir(), 'catalog-'));
@@ -189,8 +190,7 @@ describe('loadConfig', () => {
 
   it('selects the Free/Pro example catalog', () => {
     const result = loadConfig({ PLAN_CATALOG_PATH: 'catalogs/free-pro.example.json' }, ROOT);
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
+    assertValid(result);
     expect(result.config.catalog.metrics.map((m) => m.key)).toEqual(['aiChatMessages', 'smsMessages', 'storedProducts', 'users']);
   });
 });
@@ -211,15 +211,13 @@ describe('loadConfig: PLAN_VALIDATION_BYPASS', () => {
 
   it('refuses a metric the catalog does not have', () => {
     const result = loadConfig({ PLAN_VALIDATION_BYPASS: 'campaigns,seats' }, ROOT);
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
+    assertRefused(result);
     expect(result.errors).toEqual([expect.stringMatching(/^PLAN_VALIDATION_BYPASS: unknown metric seats .*Hint: /)]);
   });
 
   it('is refused at boot in production', () => {
     const result = loadConfig({ ...PRODUCTION, PLAN_VALIDATION_BYPASS: 'all' }, ROOT);
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
+    assertRefused(result);
     expect(result.errors).toEqual([
       'PLAN_VALIDATION_BYPASS: refused because DATABASE_URL and STRIPE_SECRET_KEY point at real infrastructure; unset it (it is for the embedded PostgreSQL and the simulator only)',
     ]);
@@ -227,8 +225,7 @@ describe('loadConfig: PLAN_VALIDATION_BYPASS', () => {
 
   it('is refused at boot on a real DATABASE_URL even when NODE_ENV=production was forgotten', () => {
     const result = loadConfig({ ...REAL_WITHOUT_NODE_ENV, PLAN_VALIDATION_BYPASS: 'campaigns' }, ROOT);
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
+    assertRefused(result);
     expect(result.errors).toEqual([
       'PLAN_VALIDATION_BYPASS: refused because DATABASE_URL points at real infrastructure; unset it (it is for the embedded PostgreSQL and the simulator only)',
     ]);
@@ -347,22 +344,19 @@ describe('webhook retry durations', () => {
 describe('trial expiry settings', () => {
   it('default to every minute, enabled, batches of 1,000', () => {
     const result = loadConfig({}, ROOT);
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
+    assertValid(result);
     expect(result.config.trials).toEqual({ expiryCron: '* * * * *', expiryEnabled: true, expiryBatch: 1000 });
   });
 
   it('take a cron expression, the switch and the batch size', () => {
     const result = loadConfig({ TRIAL_EXPIRY_CRON: '*/5 * * * *', TRIAL_EXPIRY_ENABLED: 'false', TRIAL_EXPIRY_BATCH: '250' }, ROOT);
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
+    assertValid(result);
     expect(result.config.trials).toEqual({ expiryCron: '*/5 * * * *', expiryEnabled: false, expiryBatch: 250 });
   });
 
   it('refuse a bad cron expression, switch or batch size, naming each', () => {
     const result = loadConfig({ TRIAL_EXPIRY_CRON: 'every minute', TRIAL_EXPIRY_ENABLED: 'yes', TRIAL_EXPIRY_BATCH: '0' }, ROOT);
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
+    assertRefused(result);
     expect(result.errors.map((e) => e.split(':')[0]).sort()).toEqual(['TRIAL_EXPIRY_BATCH', 'TRIAL_EXPIRY_CRON', 'TRIAL_EXPIRY_ENABLED']);
   });
 });

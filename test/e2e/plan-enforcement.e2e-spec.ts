@@ -122,7 +122,7 @@ describe('plan enforcement', () => {
       expectPlanLimitExceeded(await create(a, token), SECOND_FREE_CAMPAIGN);
     });
 
-    it('suggests the plan whose limit fits used + requested, or null when none does', async () => {
+    it('suggests the plan whose limit fits used + requested (none fitting gives null: plan-limit.util.spec)', async () => {
       const business = 'biz_denial_big';
       const token = await member(business);
       await setPlan(a, business, { planKey: 'viral_surge' }); // 2500 creators
