@@ -25,7 +25,7 @@ function parameters(): Parameters {
 }
 
 /*
- * What the job sets on each due row (trial-expiry.service.ts EXPIRE_BATCH_SQL), as one
+ * What the job sets on each due row (EXPIRE_BATCH_SQL in src/trials/trials.sql.ts), as one
  * statement over all of them: no batches, no log rows, no domain events, no lock.
  */
 const RAW_UPDATE_SQL = `

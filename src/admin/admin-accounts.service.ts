@@ -7,9 +7,7 @@ import { BillingService } from '../billing/billing.service.js';
 import { Clock } from '../clock/clock.js';
 import { effectivePlan } from '../entitlements/effective-plan.util.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
-import { GRACE_STATUSES, PAYING_STATUSES } from '../entitlements/subscription-status.constant.js';
 import { usageWindow } from '../enforcement/usage-window.util.js';
-import { DEAD_LETTER_SQL, UNOWNED_EVENT_SQL } from '../metrics/inbox-health.service.js';
 import { PlansService } from '../plans/plans.service.js';
 import type {
   AdminAuditEntryModel,
@@ -20,6 +18,16 @@ import type {
 } from './admin-account.model.js';
 import type { AdminBillingAccountFilterInput } from './admin-args.input.js';
 import { AdminErrorCode, AdminException } from './admin.exception.js';
+import {
+  ACCOUNT_EVENTS,
+  AUDIT_LOG,
+  billingAccountPage,
+  COUNT_ACCOUNTS,
+  SYNC_HISTORY,
+  USAGE_COUNTERS_OF_METRICS,
+  WEBHOOK_STATS,
+  webhookEventPage,
+} from './admin.sql.js';
 import type {
   AdminWebhookEventModel,
   AdminWebhookEventPageModel,
@@ -48,9 +56,6 @@ export interface AccountScope {
   /** Only accounts linked to a Stripe customer. */
   withCustomer: boolean;
 }
-
-const EVENT_COLUMNS = `e.id, e.type, e.status, e.attempts, e.next_attempt_at, e.last_error, e.customer_id, e.business_id,
-  e.stripe_created_at, e.received_at, e.processed_at, e.received_at::text AS received_key, ${UNOWNED_EVENT_SQL} AS unowned`;
 
 interface EventRow {
   id: string;
@@ -149,10 +154,10 @@ export class AdminAccountsService {
     const now = this.clock.now();
     const { plan, snapshot } = await this.entitlements.get(businessId, now);
     const keys = this.plans.metrics.map((metric) => ({ metric, periodStart: usageWindow(metric, snapshot, now).start }));
-    const rows: { metric: string; period_start: Date; used: number }[] = await this.dataSource.query(
-      `SELECT metric, period_start, used FROM usage_counters WHERE business_id = $1 AND metric = ANY($2)`,
-      [businessId, keys.map((key) => key.metric.key)],
-    );
+    const rows: { metric: string; period_start: Date; used: number }[] = await this.dataSource.query(USAGE_COUNTERS_OF_METRICS, [
+      businessId,
+      keys.map((key) => key.metric.key),
+    ]);
     return keys.map(({ metric, periodStart }) => {
       const used = rows.find((row) => row.metric === metric.key && row.period_start.getTime() === periodStart.getTime())?.used ?? 0;
       const limit = plan.limits[metric.key];
@@ -162,11 +167,7 @@ export class AdminAccountsService {
 
   async syncHistory(businessId: string, first: number): Promise<AdminSyncLogEntryModel[]> {
     const rows: { status: string; source: string; event_id: string | null; detail: object | null; created_at: Date }[] =
-      await this.dataSource.query(
-        `SELECT status, source, event_id, detail, created_at FROM billing_sync_log
-          WHERE business_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
-        [businessId, first],
-      );
+      await this.dataSource.query(SYNC_HISTORY, [businessId, first]);
     return rows.map((row) => ({
       status: row.status,
       source: row.source,
@@ -185,11 +186,7 @@ export class AdminAccountsService {
       before: object | null;
       after: object | null;
       created_at: Date;
-    }[] = await this.dataSource.query(
-      `SELECT admin_sub, action, target, reason, before, after, created_at FROM admin_audit_log
-        WHERE business_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
-      [businessId, first],
-    );
+    }[] = await this.dataSource.query(AUDIT_LOG, [businessId, first]);
     return rows.map((row) => ({
       adminSub: row.admin_sub,
       action: row.action,
@@ -211,34 +208,20 @@ export class AdminAccountsService {
     first: number,
     statuses?: readonly string[],
   ): Promise<AdminWebhookEventModel[]> {
-    const rows: EventRow[] = await this.dataSource.query(
-      `SELECT ${EVENT_COLUMNS} FROM stripe_events e
-        WHERE (e.business_id = $1 OR ($2::text IS NOT NULL AND e.customer_id = $2))
-          AND ($3::text[] IS NULL OR e.status = ANY($3))
-        ORDER BY e.received_at DESC, e.id DESC LIMIT $4`,
-      [account.businessId, account.stripeCustomerId, statuses ? [...statuses] : null, first],
-    );
+    const rows: EventRow[] = await this.dataSource.query(ACCOUNT_EVENTS, [
+      account.businessId,
+      account.stripeCustomerId,
+      statuses ? [...statuses] : null,
+      first,
+    ]);
     return rows.map(toEventModel);
   }
 
   async listEvents(query: EventListQuery): Promise<AdminWebhookEventPageModel> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const param = (value: unknown) => `$${params.push(value)}`;
-    if (query.status) where.push(`e.status = ${param(query.status)}`);
-    if (query.type) where.push(`e.type = ${param(query.type)}`);
-    // Owned and unowned are never mixed: a flood of unowned dead letters must not hide real ones.
-    where.push(query.unowned === true ? UNOWNED_EVENT_SQL : `NOT ${UNOWNED_EVENT_SQL}`);
-    if (query.after) {
-      const key = decodeCursor(query.after, 2);
-      if (!key) throw new AdminException(AdminErrorCode.BAD_USER_INPUT, 'after: not a cursor of this list');
-      where.push(`(e.received_at, e.id) < (${param(key[0])}::timestamptz, ${param(key[1])})`);
-    }
-    const rows: EventRow[] = await this.dataSource.query(
-      `SELECT ${EVENT_COLUMNS} FROM stripe_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY e.received_at DESC, e.id DESC LIMIT ${param(query.first + 1)}`,
-      params,
-    );
+    const after = query.after ? decodeCursor(query.after, 2) : null;
+    if (query.after && !after) throw new AdminException(AdminErrorCode.BAD_USER_INPUT, 'after: not a cursor of this list');
+    const { text, params } = webhookEventPage({ ...query, after });
+    const rows: EventRow[] = await this.dataSource.query(text, params);
     const { nodes, hasNextPage } = pageOf(rows, query.first);
     const last = nodes.at(-1);
     return {
@@ -248,16 +231,7 @@ export class AdminAccountsService {
   }
 
   async webhookStats(): Promise<AdminWebhookStatsModel> {
-    const [row] = await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE e.status = 'pending')::int AS pending,
-              count(*) FILTER (WHERE e.status = 'failed')::int AS failed,
-              count(*) FILTER (WHERE e.status = 'processed')::int AS processed,
-              count(*) FILTER (WHERE e.status = 'ignored')::int AS ignored,
-              count(*) FILTER (WHERE ${DEAD_LETTER_SQL} AND NOT ${UNOWNED_EVENT_SQL})::int AS dead,
-              count(*) FILTER (WHERE ${DEAD_LETTER_SQL} AND ${UNOWNED_EVENT_SQL})::int AS dead_unowned,
-              min(e.received_at) FILTER (WHERE e.status IN ('pending', 'failed')) AS oldest
-         FROM stripe_events e`,
-    );
+    const [row] = await this.dataSource.query(WEBHOOK_STATS);
     const oldest = row.oldest as Date | null;
     return {
       pending: row.pending,
@@ -271,11 +245,7 @@ export class AdminAccountsService {
   }
 
   async countAccounts(scope: AccountScope): Promise<number> {
-    const [row] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM billing_accounts
-        WHERE ($1::boolean IS FALSE OR stripe_customer_id IS NOT NULL) AND ($2::text IS NULL OR business_id = $2)`,
-      [scope.withCustomer, scope.businessId ?? null],
-    );
+    const [row] = await this.dataSource.query(COUNT_ACCOUNTS, [scope.withCustomer, scope.businessId ?? null]);
     return row.n;
   }
 
@@ -298,47 +268,15 @@ export class AdminAccountsService {
     }
   }
 
-  /** Keyset pages by business id. The plan filter mirrors effectivePlan's order in SQL, on the same status sets. */
+  /** Keyset pages by business id (the SQL: billingAccountPage in admin.sql.ts). */
   async list(filter: AdminBillingAccountFilterInput, first: number, after?: string): Promise<AdminBillingAccountPageModel> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const param = (value: unknown) => `$${params.push(value)}`;
-    const effectivePlanSql = () => {
-      const now = param(this.clock.now());
-      return `(CASE
-      WHEN a.override_plan_key IS NOT NULL AND (a.override_until IS NULL OR a.override_until > ${now}::timestamptz) THEN a.override_plan_key
-      WHEN a.subscription_status = ANY(${param([...PAYING_STATUSES])}::text[]) THEN a.plan_key
-      WHEN a.subscription_status = ANY(${param([...GRACE_STATUSES])}::text[]) AND a.grace_period_ends_at > ${now}::timestamptz THEN a.plan_key
-      WHEN a.trial_status = 'active' AND a.trial_plan_key IS NOT NULL AND a.trial_ends_at > ${now}::timestamptz THEN a.trial_plan_key
-      ELSE ${param(this.plans.defaultPlan().key)} END)`;
-    };
-    if (filter.billingSyncStatus) where.push(`a.billing_sync_status = ${param(filter.billingSyncStatus)}`);
-    if (filter.planKey) where.push(`${effectivePlanSql()} = ${param(filter.planKey)}`);
-    if (filter.subscriptionStatus) where.push(`a.subscription_status = ${param(filter.subscriptionStatus)}`);
-    if (filter.trialStatus) where.push(`a.trial_status = ${param(filter.trialStatus)}`);
-    if (filter.email) {
-      where.push(`a.billing_email ILIKE ${param(`%${filter.email.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
-    }
-    if (filter.syncedBefore) where.push(`(a.last_synced_at IS NULL OR a.last_synced_at < ${param(filter.syncedBefore)})`);
-    if (filter.hasDeadLetters !== undefined) {
-      where.push(`${filter.hasDeadLetters ? '' : 'NOT '}EXISTS (SELECT 1 FROM stripe_events e WHERE ${DEAD_LETTER_SQL}
-        AND (e.business_id = a.business_id OR (a.stripe_customer_id IS NOT NULL AND e.customer_id = a.stripe_customer_id)))`);
-    }
-    if (filter.overLimit !== undefined) {
-      where.push(`${filter.overLimit ? '' : 'NOT '}EXISTS (SELECT 1 FROM usage_counters u JOIN plans p ON p.key = ${effectivePlanSql()}
-        WHERE u.business_id = a.business_id AND p.limits -> u.metric ->> 'kind' = 'count'
-          AND (p.limits -> u.metric ->> 'limit')::int <> -1 AND u.used > (p.limits -> u.metric ->> 'limit')::int)`);
-    }
-    if (after) {
-      const key = decodeCursor(after, 1);
-      if (!key) throw new AdminException(AdminErrorCode.BAD_USER_INPUT, 'after: not a cursor of this list');
-      where.push(`a.business_id > ${param(key[0])}`);
-    }
-    const ids: { business_id: string }[] = await this.dataSource.query(
-      `SELECT a.business_id FROM billing_accounts a ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY a.business_id LIMIT ${param(first + 1)}`,
-      params,
-    );
+    const key = after ? decodeCursor(after, 1) : null;
+    if (after && !key) throw new AdminException(AdminErrorCode.BAD_USER_INPUT, 'after: not a cursor of this list');
+    const { text, params } = billingAccountPage(filter, first, key, {
+      now: this.clock.now(),
+      defaultPlanKey: this.plans.defaultPlan().key,
+    });
+    const ids: { business_id: string }[] = await this.dataSource.query(text, params);
     const { nodes, hasNextPage } = pageOf(ids, first);
     const accounts = nodes.length
       ? await this.dataSource

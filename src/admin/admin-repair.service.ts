@@ -6,18 +6,18 @@ import type { BillingSyncSource } from '../billing/billing-sync-log.entity.js';
 import { BillingSyncLogEntity } from '../billing/billing-sync-log.entity.js';
 import { BillingSyncStatus } from '../billing/billing-sync-status.enum.js';
 import { BillingSyncService } from '../billing/billing-sync.service.js';
-import { CAMPAIGNS_METRIC } from '../campaigns/campaigns.constant.js';
 import { Clock } from '../clock/clock.js';
 import { lockStripeCustomer } from '../database/customer-lock.util.js';
+import { SELECT_USED } from '../enforcement/enforcement.sql.js';
 import { COUNT_METRIC_PERIOD_START } from '../enforcement/usage-window.util.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
-import { DEAD_LETTER_SQL, UNOWNED_EVENT_SQL } from '../metrics/inbox-health.service.js';
 import { PlansService } from '../plans/plans.service.js';
 import { saveTrialChange, trialStateOf } from '../trials/record-trial-change.util.js';
 import { transitionTrial, TrialRefusal } from '../trials/trial-transition.util.js';
 import { WebhookInboxService } from '../webhooks/webhook-inbox.service.js';
 import { AdminAuditLogEntity } from './admin-audit-log.entity.js';
 import { AdminErrorCode, AdminException } from './admin.exception.js';
+import { COUNT_SOURCES, deadLettersToReplay, LOCK_EVENT_FOR_REPLAY, LOCK_USAGE_COUNTER, SET_USAGE_COUNTER } from './admin.sql.js';
 import type { UsageDrift } from './reconcile-summary.util.js';
 import { splitCountMetrics } from './recountable-metrics.util.js';
 
@@ -33,15 +33,6 @@ export interface SyncIntent {
 }
 
 export const ADMIN_SYNC: SyncIntent = { status: BillingSyncStatus.ADMIN_REPAIR, source: 'admin' };
-
-/**
- * How each recountable COUNT metric is counted from the product's own rows. A count metric
- * missing here is left alone by a recount and reported as such (notRecountableMetrics: the
- * recount's audit row, a logged warning, the CLI and the reconciliation summary).
- */
-const COUNT_SOURCES: Record<string, string> = {
-  [CAMPAIGNS_METRIC]: 'SELECT count(*)::int AS n FROM campaigns WHERE business_id = $1',
-};
 
 export interface RecountResult {
   metric: string;
@@ -207,16 +198,9 @@ export class AdminRepairService {
     await this.change(operator, 'recount_usage', businessId, reason, null, async (manager) => {
       for (const metric of recountable) {
         // The row lock waits for any reservation statement in flight on this counter.
-        const [current] = await manager.query(
-          `SELECT used FROM usage_counters WHERE business_id = $1 AND metric = $2 AND period_start = $3 FOR UPDATE`,
-          [businessId, metric, COUNT_METRIC_PERIOD_START],
-        );
+        const [current] = await manager.query(LOCK_USAGE_COUNTER, [businessId, metric, COUNT_METRIC_PERIOD_START]);
         const [{ n }] = await manager.query(COUNT_SOURCES[metric], [businessId]);
-        await manager.query(
-          `INSERT INTO usage_counters (business_id, metric, period_start, used) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (business_id, metric, period_start) DO UPDATE SET used = EXCLUDED.used, updated_at = now()`,
-          [businessId, metric, COUNT_METRIC_PERIOD_START, n],
-        );
+        await manager.query(SET_USAGE_COUNTER, [businessId, metric, COUNT_METRIC_PERIOD_START, n]);
         results.push({ metric, before: current?.used ?? 0, after: n });
       }
       return {
@@ -237,10 +221,7 @@ export class AdminRepairService {
     const drifts: UsageDrift[] = [];
     for (const metric of this.countMetrics().recountable) {
       const [counted] = await this.dataSource.query(COUNT_SOURCES[metric], [businessId]);
-      const [stored] = await this.dataSource.query(
-        `SELECT used FROM usage_counters WHERE business_id = $1 AND metric = $2 AND period_start = $3`,
-        [businessId, metric, COUNT_METRIC_PERIOD_START],
-      );
+      const [stored] = await this.dataSource.query(SELECT_USED, [businessId, metric, COUNT_METRIC_PERIOD_START]);
       const counter = stored?.used ?? 0;
       if (counter !== counted.n) drifts.push({ metric, counter, actual: counted.n });
     }
@@ -295,12 +276,7 @@ export class AdminRepairService {
   /** Puts one event back in the queue. Returns the business it belongs to, when one does. */
   async replayEvent(operator: Operator, eventId: string, reason: string | null): Promise<string | null> {
     return this.dataSource.transaction(async (manager) => {
-      const [event] = await manager.query(
-        `SELECT e.id, e.status, e.attempts, e.last_error,
-                coalesce(e.business_id, (SELECT a.business_id FROM billing_accounts a WHERE a.stripe_customer_id = e.customer_id)) AS business_id
-           FROM stripe_events e WHERE e.id = $1 FOR UPDATE`,
-        [eventId],
-      );
+      const [event] = await manager.query(LOCK_EVENT_FOR_REPLAY, [eventId]);
       if (!event) throw new AdminException(AdminErrorCode.EVENT_NOT_FOUND, `No webhook event ${eventId}`, { eventId });
       await this.inbox.replay(eventId, manager);
       await this.audit(manager, operator, 'replay_webhook_event', event.business_id, eventId, reason,
@@ -321,16 +297,9 @@ export class AdminRepairService {
         'Give a businessId or unowned, not both: the dead letters of a business are never unowned',
       );
     }
-    const which = scope.businessId
-      ? `(e.business_id = $1 OR e.customer_id = (SELECT a.stripe_customer_id FROM billing_accounts a WHERE a.business_id = $1))`
-      : scope.unowned
-        ? UNOWNED_EVENT_SQL
-        : `NOT ${UNOWNED_EVENT_SQL}`;
+    const { text, params } = deadLettersToReplay(scope);
     return this.dataSource.transaction(async (manager) => {
-      const rows: { id: string }[] = await manager.query(
-        `SELECT e.id FROM stripe_events e WHERE ${DEAD_LETTER_SQL} AND ${which} ORDER BY e.received_at FOR UPDATE`,
-        scope.businessId ? [scope.businessId] : [],
-      );
+      const rows: { id: string }[] = await manager.query(text, params);
       for (const row of rows) await this.inbox.replay(row.id, manager);
       const eventIds = rows.map((row) => row.id);
       await this.audit(manager, operator, 'replay_dead_letters', scope.businessId, scope.unowned ? 'unowned' : null, reason,

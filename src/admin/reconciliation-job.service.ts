@@ -5,6 +5,7 @@ import { CronJob } from 'cron';
 import { DataSource } from 'typeorm';
 import { AppConfigService } from '../config/app-config.service.js';
 import { ADVISORY_LOCK } from '../database/advisory-locks.constant.js';
+import { RELEASE_ADVISORY_LOCK, TRY_ADVISORY_LOCK } from '../database/database.sql.js';
 import { formatDrift } from './billing-drift.util.js';
 import { ReconciliationService, type ReconcileSummary } from './reconciliation.service.js';
 
@@ -37,7 +38,7 @@ export class ReconciliationJobService implements OnApplicationBootstrap {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [ADVISORY_LOCK.RECONCILIATION]);
+      const [{ locked }] = await runner.query(TRY_ADVISORY_LOCK, [ADVISORY_LOCK.RECONCILIATION]);
       if (!locked) {
         this.logger.log('reconciliation skipped: another instance is running it');
         return null;
@@ -61,7 +62,7 @@ export class ReconciliationJobService implements OnApplicationBootstrap {
         );
         return summary;
       } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK.RECONCILIATION]);
+        await runner.query(RELEASE_ADVISORY_LOCK, [ADVISORY_LOCK.RECONCILIATION]);
       }
     } catch (error) {
       this.logger.error({ err: error }, 'reconciliation failed');

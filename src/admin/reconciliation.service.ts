@@ -12,6 +12,7 @@ import { StripeClientService } from '../stripe/stripe-client.service.js';
 import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
 import { AdminAccountsService } from './admin-accounts.service.js';
 import { AdminRepairService, type Operator, type SyncIntent } from './admin-repair.service.js';
+import { SUBSCRIPTIONS_OF_CUSTOMER } from './admin.sql.js';
 import { type ComparableBilling, diffBilling, expectedFromStripe, storedCurrentSubscriptionId } from './billing-drift.util.js';
 import { createPacer, PACER_FACTORY, type PacerFactory } from './rate-limit.util.js';
 import { type AccountReconciliation, addToSummary, emptySummary, type ReconcileSummary } from './reconcile-summary.util.js';
@@ -149,10 +150,9 @@ export class ReconciliationService {
   }
 
   private async ours(account: BillingAccountEntity): Promise<ComparableBilling> {
-    const rows: { id: string; status: string; stripe_created_at: Date }[] = await this.dataSource.query(
-      `SELECT id, status, stripe_created_at FROM subscriptions WHERE customer_id = $1`,
-      [account.stripeCustomerId],
-    );
+    const rows: { id: string; status: string; stripe_created_at: Date }[] = await this.dataSource.query(SUBSCRIPTIONS_OF_CUSTOMER, [
+      account.stripeCustomerId,
+    ]);
     return {
       subscriptionId: storedCurrentSubscriptionId(rows.map((row) => ({ id: row.id, status: row.status, created: row.stripe_created_at }))),
       planKey: account.planKey,

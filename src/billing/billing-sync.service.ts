@@ -20,6 +20,7 @@ import type { BillingSyncSource } from './billing-sync-log.entity.js';
 import { BillingSyncLogEntity } from './billing-sync-log.entity.js';
 import { BillingSyncStatus } from './billing-sync-status.enum.js';
 import { BillingErrorCode, BillingException } from './billing.exception.js';
+import { BUMP_CUSTOMER_SYNC_VERSION, CUSTOMER_SYNC_VERSION } from './billing.sql.js';
 import { type AccountBillingState, deriveAccountBilling } from './derive-account-billing.util.js';
 import { liveSubscriptionIds } from './live-subscriptions.util.js';
 import { pickCurrentSubscription } from './pick-current-subscription.util.js';
@@ -140,7 +141,7 @@ export class BillingSyncService {
   }
 
   private async syncVersion(manager: EntityManager, customerId: string): Promise<string> {
-    const [row] = await manager.query(`SELECT version::text AS version FROM stripe_customer_syncs WHERE customer_id = $1`, [customerId]);
+    const [row] = await manager.query(CUSTOMER_SYNC_VERSION, [customerId]);
     return (row as { version: string } | undefined)?.version ?? '0';
   }
 
@@ -234,11 +235,7 @@ export class BillingSyncService {
       accountCreatedAt: account.createdAt,
     });
     await carryUsageWindows(manager, account.businessId, usageWindowCarries(this.plans.metrics, windowsOf(account), windowsOf(state), now));
-    await manager.query(
-      `INSERT INTO stripe_customer_syncs (customer_id, version, synced_at) VALUES ($1, 1, now())
-       ON CONFLICT (customer_id) DO UPDATE SET version = stripe_customer_syncs.version + 1, synced_at = now()`,
-      [customerId],
-    );
+    await manager.query(BUMP_CUSTOMER_SYNC_VERSION, [customerId]);
     const entries = context.entries ?? [{ eventId: null, status: context.status }];
     const detail = {
       planKey: state.planKey,

@@ -15,6 +15,7 @@ import type { BillingAccountEntity } from './billing-account.entity.js';
 import type { BillingAccountModel, BillingSubscriptionModel, BillingUsageModel } from './billing-account.model.js';
 import { BillingAccountsService } from './billing-accounts.service.js';
 import { billingWarnings, overLimitOf, type UsageLine } from './billing-warnings.util.js';
+import { TRIAL_HISTORY, USAGE_COUNTERS_OF_WINDOWS } from './billing.sql.js';
 import { pickCurrentSubscription } from './pick-current-subscription.util.js';
 import { catalogPriceTest, planPriceSelector } from './plan-change-items.util.js';
 import { SubscriptionEntity } from './subscription.entity.js';
@@ -85,11 +86,7 @@ export class BillingService {
   async stripeTrialDaysFor(businessId: string, planKey: string): Promise<number> {
     const plan = this.plans.get(planKey);
     if (plan.trialDays <= 0) return 0;
-    const [row]: { trial_status: string | null; had_stripe_trial: boolean }[] = await this.dataSource.query(
-      `SELECT (SELECT trial_status FROM billing_accounts WHERE business_id = $1) AS trial_status,
-              EXISTS (SELECT 1 FROM subscriptions WHERE business_id = $1 AND trial_end IS NOT NULL) AS had_stripe_trial`,
-      [businessId],
-    );
+    const [row]: { trial_status: string | null; had_stripe_trial: boolean }[] = await this.dataSource.query(TRIAL_HISTORY, [businessId]);
     const hadTrial = (row.trial_status ?? 'inactive') !== 'inactive' || row.had_stripe_trial;
     return hadTrial ? 0 : plan.trialDays;
   }
@@ -117,10 +114,10 @@ export class BillingService {
       const window = usageWindow(metric, { ...account, accountCreatedAt: account.createdAt }, now);
       return { metric, periodStart: window.start, periodEnd: window.end };
     });
-    const counters: { metric: string; period_start: Date; used: number }[] = await this.dataSource.query(
-      'SELECT metric, period_start, used FROM usage_counters WHERE business_id = $1 AND period_start = ANY($2)',
-      [account.businessId, [...new Set(windows.map((w) => w.periodStart.toISOString()))]],
-    );
+    const counters: { metric: string; period_start: Date; used: number }[] = await this.dataSource.query(USAGE_COUNTERS_OF_WINDOWS, [
+      account.businessId,
+      [...new Set(windows.map((w) => w.periodStart.toISOString()))],
+    ]);
     return windows.map(({ metric, periodStart, periodEnd }) => {
       const used =
         counters.find((c) => c.metric === metric.key && c.period_start.getTime() === periodStart.getTime())?.used ?? 0;

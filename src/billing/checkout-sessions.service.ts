@@ -4,6 +4,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { BillingInterval } from '../plans/plan-catalog.dto.js';
 import { BillingErrorCode, BillingException } from './billing.exception.js';
+import {
+  CHECKOUT_SESSION_OPENER,
+  OPEN_CHECKOUT_SESSIONS,
+  RECORD_CHECKOUT_SESSION,
+  RELEASE_CHECKOUT_CLAIM,
+  setCheckoutSessionStatus,
+  TAKE_CHECKOUT_CLAIM,
+} from './billing.sql.js';
 
 /**
  * How long a checkout claim lasts: longer than one checkout takes (a few Stripe calls, each up to
@@ -47,33 +55,24 @@ export class CheckoutSessionsService {
       return await work(holder);
     } finally {
       await this.dataSource
-        .query('DELETE FROM checkout_claims WHERE business_id = $1 AND holder = $2', [businessId, holder])
+        .query(RELEASE_CHECKOUT_CLAIM, [businessId, holder])
         .catch((error: unknown) => this.logger.warn({ err: error, businessId }, 'checkout claim not released; it expires on its own'));
     }
   }
 
   /** The business's sessions still open on our side, newest first. */
   async openOf(businessId: string): Promise<CheckoutSessionRow[]> {
-    return this.dataSource.query(
-      `SELECT id, plan_key AS "planKey", interval, url, trial_days AS "trialDays", expires_at AS "expiresAt"
-         FROM checkout_sessions WHERE business_id = $1 AND status = 'open' ORDER BY created_at DESC`,
-      [businessId],
-    );
+    return this.dataSource.query(OPEN_CHECKOUT_SESSIONS, [businessId]);
   }
 
   /** The business that opened this session, or null for a session this service never opened. */
   async openerOf(sessionId: string): Promise<string | null> {
-    const [row]: { business_id: string }[] = await this.dataSource.query('SELECT business_id FROM checkout_sessions WHERE id = $1', [
-      sessionId,
-    ]);
+    const [row]: { business_id: string }[] = await this.dataSource.query(CHECKOUT_SESSION_OPENER, [sessionId]);
     return row?.business_id ?? null;
   }
 
   async setStatus(sessionId: string, status: CheckoutSessionStatus, onlyIfOpen = false): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE checkout_sessions SET status = $2 WHERE id = $1${onlyIfOpen ? ` AND status = 'open'` : ''}`,
-      [sessionId, status],
-    );
+    await this.dataSource.query(setCheckoutSessionStatus(onlyIfOpen), [sessionId, status]);
   }
 
   /**
@@ -87,15 +86,17 @@ export class CheckoutSessionsService {
     session: Omit<CheckoutSessionRow, 'trialDays'> & { trialDays: number },
     createdAt: Date,
   ): Promise<boolean> {
-    const [{ held }]: { held: boolean }[] = await this.dataSource.query(
-      `WITH claim AS (SELECT 1 FROM checkout_claims WHERE business_id = $2 AND holder = $9),
-            saved AS (
-              INSERT INTO checkout_sessions (id, business_id, plan_key, interval, url, status, expires_at, created_at, trial_days)
-              SELECT $1, $2, $3, $4, $5, 'open', $6, $7, $8 FROM claim
-              ON CONFLICT (id) DO NOTHING)
-       SELECT EXISTS (SELECT 1 FROM claim) AS held`,
-      [session.id, businessId, session.planKey, session.interval, session.url, session.expiresAt, createdAt, session.trialDays, holder],
-    );
+    const [{ held }]: { held: boolean }[] = await this.dataSource.query(RECORD_CHECKOUT_SESSION, [
+      session.id,
+      businessId,
+      session.planKey,
+      session.interval,
+      session.url,
+      session.expiresAt,
+      createdAt,
+      session.trialDays,
+      holder,
+    ]);
     return held;
   }
 
@@ -103,14 +104,7 @@ export class CheckoutSessionsService {
   private async acquire(businessId: string, holder: string): Promise<void> {
     for (let waited = 0, delay = WAIT_FIRST_MS; ; waited += delay, delay = Math.min(delay * 2, WAIT_MAX_MS)) {
       // The lease runs on the database's clock, the one every instance shares.
-      const taken: unknown[] = await this.dataSource.query(
-        `INSERT INTO checkout_claims (business_id, holder, expires_at)
-         VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3))
-         ON CONFLICT (business_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
-           WHERE checkout_claims.expires_at < clock_timestamp()
-         RETURNING holder`,
-        [businessId, holder, CLAIM_SECONDS],
-      );
+      const taken: unknown[] = await this.dataSource.query(TAKE_CHECKOUT_CLAIM, [businessId, holder, CLAIM_SECONDS]);
       if (taken.length > 0) return;
       if (waited >= WAIT_TOTAL_MS) {
         throw new BillingException(

@@ -26,6 +26,7 @@ import { BillingSyncService } from './billing-sync.service.js';
 import { overLimitOf } from './billing-warnings.util.js';
 import { BillingService } from './billing.service.js';
 import { BillingErrorCode, BillingException } from './billing.exception.js';
+import { ACCOUNT_CUSTOMER, LINK_CUSTOMER, LINKED_CUSTOMER } from './billing.sql.js';
 import {
   billingReturnUrl,
   checkoutOutcome,
@@ -184,9 +185,7 @@ export class OwnerBillingService {
   private async settleReturnedSession(session: StripeCheckoutSessionSnapshot): Promise<CheckoutOutcome> {
     const openedBy = await this.checkoutSessions.openerOf(session.id);
     const [account]: Pick<BillingAccountEntity, 'stripeCustomerId'>[] = openedBy
-      ? await this.dataSource.query('SELECT stripe_customer_id AS "stripeCustomerId" FROM billing_accounts WHERE business_id = $1', [
-          openedBy,
-        ])
+      ? await this.dataSource.query(ACCOUNT_CUSTOMER, [openedBy])
       : [];
     const businessId = returningSessionBusiness({
       openedBy,
@@ -530,7 +529,7 @@ export class OwnerBillingService {
    */
   private async customerFor(account: BillingAccountEntity, caller: AuthAccount): Promise<string> {
     const linked = async () =>
-      ((await this.dataSource.query('SELECT stripe_customer_id FROM billing_accounts WHERE business_id = $1', [account.businessId])) as {
+      ((await this.dataSource.query(LINKED_CUSTOMER, [account.businessId])) as {
         stripe_customer_id: string | null;
       }[])[0]?.stripe_customer_id ?? null;
     const existing = await linked();
@@ -541,12 +540,7 @@ export class OwnerBillingService {
       // Stable per business and email: a retry after a crash gets the same customer back.
       `billing:customer:${account.businessId}:${email ?? ''}`,
     );
-    await this.dataSource.query(
-      `UPDATE billing_accounts SET stripe_customer_id = coalesce(stripe_customer_id, $2), billing_email = coalesce(billing_email, $3),
-              updated_at = now()
-        WHERE business_id = $1`,
-      [account.businessId, customer.id, email],
-    );
+    await this.dataSource.query(LINK_CUSTOMER, [account.businessId, customer.id, email]);
     return (await linked()) ?? customer.id;
   }
 

@@ -8,6 +8,7 @@ import { CampaignEntity } from './campaign.entity.js';
 import type { CampaignModel } from './campaign.model.js';
 import { CAMPAIGNS_METRIC } from './campaigns.constant.js';
 import { CampaignsErrorCode, CampaignsException } from './campaigns.exception.js';
+import { DELETE_CAMPAIGN } from './campaigns.sql.js';
 import type { CreateCampaignInput } from './create-campaign.input.js';
 import { requireBusinessId } from '../enforcement/require-business.util.js';
 
@@ -38,10 +39,7 @@ export class CampaignsService {
   async delete(caller: AuthAccount, id: string): Promise<boolean> {
     const businessId = requireBusinessId(caller);
     await this.dataSource.transaction(async (manager) => {
-      const [deleted] = (await manager.query('DELETE FROM campaigns WHERE id = $1 AND business_id = $2 RETURNING id', [
-        id,
-        businessId,
-      ])) as [unknown[], number];
+      const [deleted] = (await manager.query(DELETE_CAMPAIGN, [id, businessId])) as [unknown[], number];
       if (deleted.length === 0) {
         throw new CampaignsException(CampaignsErrorCode.CAMPAIGN_NOT_FOUND, `No campaign ${id}`, { id });
       }

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { LOCK_STRIPE_CUSTOMER } from './database.sql.js';
 
 // Namespace of the two-int advisory locks that serialise work on one Stripe customer.
 const CUSTOMER_LOCK_NAMESPACE = 7_302;
@@ -8,5 +9,5 @@ const CUSTOMER_LOCK_NAMESPACE = 7_302;
  * customer across all instances (webhook worker, checkout return, admin repair).
  */
 export async function lockStripeCustomer(manager: EntityManager, customerId: string): Promise<void> {
-  await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CUSTOMER_LOCK_NAMESPACE, customerId]);
+  await manager.query(LOCK_STRIPE_CUSTOMER, [CUSTOMER_LOCK_NAMESPACE, customerId]);
 }

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { findFreePort } from '../common/utils/find-free-port.util.js';
+import { createDatabase, DATABASE_EXISTS } from './database.sql.js';
 
 // Kept here for the tests and benchmarks that import it from the starter.
 export { findFreePort };
@@ -157,9 +158,9 @@ async function ensureDatabase(adminUrl: string, database: string): Promise<void>
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    const found = await client.query(DATABASE_EXISTS, [database]);
     if (found.rowCount === 0) {
-      await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+      await client.query(createDatabase(client.escapeIdentifier(database)));
     }
   } finally {
     await client.end();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import pg from 'pg';
+import { listen, NOTIFY } from './database.sql.js';
 
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
@@ -75,7 +76,7 @@ export class PgListener {
     client.on('end', () => this.lost(client));
     try {
       await client.connect();
-      await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+      await client.query(listen(client.escapeIdentifier(channel)));
     } catch (error) {
       this.lost(client, error);
       return;
@@ -138,7 +139,7 @@ export class PgListener {
       missedTicks = 0;
       const payload = `${HEARTBEAT_PREFIX}${this.id}:${++this.heartbeats}`;
       this.pendingHeartbeat = payload;
-      client.query('SELECT pg_notify($1, $2)', [this.options.channel, payload]).catch((error: unknown) => this.lost(client, error));
+      client.query(NOTIFY, [this.options.channel, payload]).catch((error: unknown) => this.lost(client, error));
     }, every);
     // A heartbeat must never keep the process alive on its own.
     this.heartbeatTimer.unref();

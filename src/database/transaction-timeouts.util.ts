@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { LIMIT_TRANSACTION_WAITS } from './database.sql.js';
 
 /** Longest wait for a lock (a customer's advisory lock, an account row) before giving up. */
 export const LOCK_TIMEOUT = '5s';
@@ -11,8 +12,5 @@ export const IDLE_IN_TRANSACTION_TIMEOUT = '30s';
  * connection is back to its defaults after the transaction.
  */
 export async function limitTransactionWaits(manager: EntityManager): Promise<void> {
-  await manager.query(`SELECT set_config('lock_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)`, [
-    LOCK_TIMEOUT,
-    IDLE_IN_TRANSACTION_TIMEOUT,
-  ]);
+  await manager.query(LIMIT_TRANSACTION_WAITS, [LOCK_TIMEOUT, IDLE_IN_TRANSACTION_TIMEOUT]);
 }

@@ -6,10 +6,10 @@ import { Clock } from '../clock/clock.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { PgListener } from '../database/pg-listener.js';
 import { DomainEventEntity } from './domain-event.entity.js';
+import { CLAIM_SQL } from './domain-events.sql.js';
 
 /** NOTIFY channel of new outbox rows (the insert trigger of the migration uses the same name). */
 export const DOMAIN_EVENTS_CHANNEL = 'domain_events';
-const BATCH = 50;
 const RETRY_BASE_MS = 1_000;
 const RETRY_MAX_MS = 300_000;
 /**
@@ -17,21 +17,6 @@ const RETRY_MAX_MS = 300_000;
  * may see its event emitted a second time (by another relay), which at-least-once allows.
  */
 export const DOMAIN_EVENT_LEASE_MS = 300_000;
-
-/**
- * One statement (its own short transaction): takes due, unleased rows (SKIP LOCKED against a
- * concurrent claim) and leases them. Fresh rows (attempts = 0) are due at once whatever the
- * clock says; a failed one waits its backoff. $1 now, $2 lease end.
- */
-const CLAIM_SQL = `
-  UPDATE domain_events SET leased_until = $2
-   WHERE id IN (SELECT id FROM domain_events
-                 WHERE dispatched_at IS NULL
-                   AND (attempts = 0 OR next_attempt_at <= $1)
-                   AND (leased_until IS NULL OR leased_until <= $1)
-                 ORDER BY id LIMIT ${BATCH}
-                   FOR UPDATE SKIP LOCKED)
-  RETURNING id, name, key, business_id, payload, attempts`;
 
 interface ClaimedRow {
   id: string;

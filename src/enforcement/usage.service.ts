@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { EnforcementErrorCode, EnforcementException } from './enforcement.exception.js';
+import { INSERT_FIRST_SQL, RELEASE_SQL, RESERVE_SQL, SELECT_USED } from './enforcement.sql.js';
 
 /** One usage_counters row: a business, a metric, and the period it counts in. */
 export interface UsageKey {
@@ -18,77 +19,6 @@ export interface ReserveResult {
   /** The window the answer was decided in: the one asked for, or the one it was carried to. Give back there. */
   periodStart: Date;
 }
-
-/**
- * The decision is made by this ONE statement, never by reading then writing: `o` locks the
- * counter row (FOR UPDATE returns its latest committed value, waiting for any concurrent
- * reservation), `g` computes the grant from that value (the rule of decideGrant in
- * plan-limit.util.ts), and `u` writes only when something is granted. The answer is definite
- * either way: a grant, or a refusal together with the `used` it was decided on. No row comes back
- * only when the counter row does not exist yet. A row whose count was carried to another window
- * (a new billing cycle anchor, usage-carry.util.ts) grants nothing and answers `carried_to`: the
- * caller reserves there instead. The lock lasts for this statement only.
- * $1 business, $2 metric, $3 period start, $4 requested, $5 limit (-1 = unlimited), $6 partial.
- */
-const RESERVE_SQL = `
-  WITH o AS (
-         SELECT used, carried_to FROM usage_counters
-          WHERE business_id = $1 AND metric = $2 AND period_start = $3
-            FOR UPDATE),
-       g AS (
-         SELECT o.used, o.carried_to,
-                CASE
-                  WHEN o.carried_to IS NOT NULL THEN 0
-                  WHEN $5::int = -1 THEN $4::int
-                  WHEN $6::boolean THEN GREATEST(LEAST($4::int, $5::int - o.used), 0)
-                  WHEN o.used + $4::int <= $5::int THEN $4::int
-                  ELSE 0
-                END AS granted
-           FROM o),
-       u AS (
-         UPDATE usage_counters AS c
-            SET used = g.used + g.granted, updated_at = now()
-           FROM g
-          WHERE c.business_id = $1 AND c.metric = $2 AND c.period_start = $3 AND g.granted > 0
-         RETURNING c.used)
-  SELECT coalesce((SELECT used FROM u), g.used) AS used, g.granted, g.carried_to FROM g`;
-
-/**
- * The first use of a period (or of a count metric) creates its row with the grant already in it,
- * computed from zero (a refusal creates it at zero, which is as definite). ON CONFLICT DO NOTHING:
- * when a concurrent request created the row first, nothing is written and the caller runs
- * RESERVE_SQL against it instead.
- */
-const INSERT_FIRST_SQL = `
-  INSERT INTO usage_counters AS c (business_id, metric, period_start, used)
-  SELECT $1, $2, $3, g.granted
-    FROM (SELECT CASE
-                   WHEN $5::int = -1 THEN $4::int
-                   WHEN $6::boolean THEN GREATEST(LEAST($4::int, $5::int), 0)
-                   WHEN $4::int <= $5::int THEN $4::int
-                   ELSE 0
-                 END AS granted) AS g
-  ON CONFLICT (business_id, metric, period_start) DO NOTHING
-  RETURNING c.used, c.used AS granted, NULL::timestamptz AS carried_to`;
-
-/**
- * Gives back to a row, and to the row its count was carried to (one hop: usage-carry.util.ts
- * repoints older carries), so a search reserved before an anchor change settles in the window
- * that counts now. The carried row never goes below zero: it may not hold uses made in the old
- * window after the carry, which RESERVE_SQL redirects, so the row itself is exact either way.
- * $1 business, $2 metric, $3 period start, $4 amount.
- */
-const RELEASE_SQL = `
-  WITH r AS (
-         UPDATE usage_counters SET used = used - $4, updated_at = now()
-          WHERE business_id = $1 AND metric = $2 AND period_start = $3
-         RETURNING carried_to),
-       c AS (
-         UPDATE usage_counters AS c SET used = GREATEST(c.used - $4, 0), updated_at = now()
-           FROM r
-          WHERE c.business_id = $1 AND c.metric = $2 AND c.period_start = r.carried_to
-         RETURNING 1)
-  SELECT (SELECT count(*) FROM r)::int AS released, (SELECT count(*) FROM c)::int AS carried`;
 
 /**
  * Counter rows are never deleted, so once INSERT_FIRST_SQL has lost a race the next RESERVE_SQL
@@ -145,10 +75,7 @@ export class UsageService {
   }
 
   async getUsed(key: UsageKey): Promise<number> {
-    const rows: { used: number }[] = await this.dataSource.query(
-      'SELECT used FROM usage_counters WHERE business_id = $1 AND metric = $2 AND period_start = $3',
-      [key.businessId, key.metric, key.periodStart],
-    );
+    const rows: { used: number }[] = await this.dataSource.query(SELECT_USED, [key.businessId, key.metric, key.periodStart]);
     return rows[0]?.used ?? 0;
   }
 

@@ -4,11 +4,13 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../clock/clock.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import type { PlanDefinition } from '../plans/plan-catalog.types.js';
+import { NOTIFY } from '../database/database.sql.js';
 import { PgListener } from '../database/pg-listener.js';
 import { PlansService } from '../plans/plans.service.js';
 import { effectivePlan, type EffectivePlan, type EntitlementAccount } from './effective-plan.util.js';
 import { EntitlementsCache } from './entitlements-cache.util.js';
 import { ENTITLEMENTS_CHANNEL } from './entitlements.constant.js';
+import { CREATE_DEFAULT_ACCOUNT, ENTITLEMENT_SNAPSHOT } from './entitlements.sql.js';
 
 /** What entitlements depend on, read from billing_accounts (defaults when the account does not exist yet). */
 export interface EntitlementSnapshot extends EntitlementAccount {
@@ -118,7 +120,7 @@ export class EntitlementsService implements OnModuleInit, OnModuleDestroy {
    */
   async invalidate(businessId: string, manager?: EntityManager): Promise<void> {
     this.cache.invalidate(businessId);
-    await (manager ?? this.dataSource).query('SELECT pg_notify($1, $2)', [ENTITLEMENTS_CHANNEL, businessId]);
+    await (manager ?? this.dataSource).query(NOTIFY, [ENTITLEMENTS_CHANNEL, businessId]);
   }
 
   private resolve(snapshot: EntitlementSnapshot, now: Date): ResolvedEntitlements {
@@ -130,10 +132,7 @@ export class EntitlementsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async loadSnapshot(businessId: string): Promise<EntitlementSnapshot> {
-    const select = `SELECT plan_key, subscription_status, trial_status, trial_plan_key, trial_ends_at, grace_period_ends_at,
-              override_plan_key, override_until, current_period_start, current_period_end, billing_cycle_anchor, created_at
-         FROM billing_accounts WHERE business_id = $1`;
-    const row = (await this.dataSource.query<AccountRow[]>(select, [businessId]))[0] ?? (await this.createAccount(businessId, select));
+    const row = (await this.dataSource.query<AccountRow[]>(ENTITLEMENT_SNAPSHOT, [businessId]))[0] ?? (await this.createAccount(businessId));
     return {
       businessId,
       subscribedPlanKey: row.plan_key,
@@ -157,12 +156,8 @@ export class EntitlementsService implements OnModuleInit, OnModuleDestroy {
    * computed from "now" would open a fresh allowance on every call). ON CONFLICT: a concurrent
    * creation wins and is read back.
    */
-  private async createAccount(businessId: string, select: string): Promise<AccountRow> {
-    await this.dataSource.query(
-      `INSERT INTO billing_accounts (business_id, plan_key, billing_sync_status, created_at)
-       VALUES ($1, $2, 'account_created', $3) ON CONFLICT (business_id) DO NOTHING`,
-      [businessId, this.plans.defaultPlan().key, this.clock.now()],
-    );
-    return (await this.dataSource.query<AccountRow[]>(select, [businessId]))[0];
+  private async createAccount(businessId: string): Promise<AccountRow> {
+    await this.dataSource.query(CREATE_DEFAULT_ACCOUNT, [businessId, this.plans.defaultPlan().key, this.clock.now()]);
+    return (await this.dataSource.query<AccountRow[]>(ENTITLEMENT_SNAPSHOT, [businessId]))[0];
   }
 }

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../clock/clock.js';
 import { RequestErrorCode, RequestException } from '../common/exceptions/request.exception.js';
 import { IdempotencyErrorCode, IdempotencyException } from './idempotency.exception.js';
+import { CLAIM_NEW_KEY, DELETE_EXPIRED_KEYS, FINISH_ATTEMPT, LOCK_KEY, RETAKE_KEY } from './idempotency.sql.js';
 import {
   attemptOutcome,
   decideIdempotency,
@@ -119,18 +120,9 @@ export class IdempotencyService {
   private async claim(businessId: string, key: string, hash: string, holder: string): Promise<Claim> {
     return this.dataSource.transaction(async (manager) => {
       const now = this.clock.now();
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO idempotency_keys (business_id, key, request_hash, response, created_at, state, attempt, holder, lease_until)
-         VALUES ($1, $2, $3, NULL, $4, 'running', 0, $5, clock_timestamp() + make_interval(secs => $6))
-         ON CONFLICT (business_id, key) DO NOTHING RETURNING attempt`,
-        [businessId, key, hash, now, holder, LEASE_SECONDS],
-      );
+      const inserted: unknown[] = await manager.query(CLAIM_NEW_KEY, [businessId, key, hash, now, holder, LEASE_SECONDS]);
       if (inserted.length > 0) return { kind: 'run', attempt: 0 };
-      const [row]: StoredRow[] = await manager.query(
-        `SELECT request_hash, response, created_at, state, attempt, coalesce(lease_until < clock_timestamp(), false) AS lease_expired
-           FROM idempotency_keys WHERE business_id = $1 AND key = $2 FOR UPDATE`,
-        [businessId, key],
-      );
+      const [row]: StoredRow[] = await manager.query(LOCK_KEY, [businessId, key]);
       // Deleted between the two statements (24 h cleanup): simply claim again.
       if (!row) return { kind: 'wait' };
       const decision: IdempotencyDecision = decideIdempotency(
@@ -140,13 +132,7 @@ export class IdempotencyService {
       );
       if (decision.kind === 'replay') return { kind: 'replay', response: row.response };
       if (decision.kind !== 'run') return decision;
-      await manager.query(
-        `UPDATE idempotency_keys
-            SET request_hash = $3, response = NULL, created_at = $4, state = 'running', attempt = $5, holder = $6,
-                lease_until = clock_timestamp() + make_interval(secs => $7)
-          WHERE business_id = $1 AND key = $2`,
-        [businessId, key, hash, now, decision.attempt, holder, LEASE_SECONDS],
-      );
+      await manager.query(RETAKE_KEY, [businessId, key, hash, now, decision.attempt, holder, LEASE_SECONDS]);
       return decision;
     });
   }
@@ -154,16 +140,9 @@ export class IdempotencyService {
   /** Ends our attempt: the answer (done), or how it failed. A holder whose lease was taken over writes nothing. */
   private async finish(businessId: string, key: string, holder: string, state: Exclude<IdempotencyState, 'running'>, answer: unknown): Promise<void> {
     const now = this.clock.now();
-    await this.dataSource.query(
-      `UPDATE idempotency_keys SET state = $4, response = $5, created_at = $6, holder = NULL, lease_until = NULL
-        WHERE business_id = $1 AND key = $2 AND holder = $3`,
-      [businessId, key, holder, state, state === 'done' ? JSON.stringify(answer ?? null) : null, now],
-    );
+    await this.dataSource.query(FINISH_ATTEMPT, [businessId, key, holder, state, state === 'done' ? JSON.stringify(answer ?? null) : null, now]);
     if (state !== 'done') return;
     // Keys past their 24 h are useless: drop this business's, so the table stays small.
-    await this.dataSource.query(`DELETE FROM idempotency_keys WHERE business_id = $1 AND created_at < $2 AND state <> 'running'`, [
-      businessId,
-      new Date(now.getTime() - IDEMPOTENCY_TTL_MS),
-    ]);
+    await this.dataSource.query(DELETE_EXPIRED_KEYS, [businessId, new Date(now.getTime() - IDEMPOTENCY_TTL_MS)]);
   }
 }

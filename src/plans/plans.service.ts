@@ -7,6 +7,7 @@ import type { PlanCatalog, PlanDefinition, PlanPriceIds } from './plan-catalog.t
 import { PlanEntity } from './plan.entity.js';
 import type { PlanModel } from './plan.model.js';
 import { PlansErrorCode, PlansException } from './plans.exception.js';
+import { CLEAR_PRICE_IDS, PLANS_IN_USE_NOT_IN, RETIRE_PLANS_NOT_IN } from './plans.sql.js';
 import { buildPriceIndex, type PricedPlan, type PriceIndex, resolvePlanByPriceId } from './price-index.util.js';
 import { toRetiredPlan } from './retired-plan.util.js';
 import { toPlanModel } from './to-plan-model.util.js';
@@ -136,16 +137,9 @@ export class PlansService implements OnModuleInit {
    * still work (warn, so someone decides their future); unknown ones cannot (error).
    */
   private async reportPlansInUseNotInCatalog(): Promise<void> {
-    const rows: { plan_key: string; accounts: number }[] = await this.dataSource.query(
-      `SELECT plan_key, count(DISTINCT business_id)::int AS accounts FROM (
-         SELECT business_id, plan_key FROM billing_accounts
-         UNION ALL SELECT business_id, override_plan_key FROM billing_accounts WHERE override_plan_key IS NOT NULL
-         UNION ALL SELECT business_id, trial_plan_key FROM billing_accounts WHERE trial_plan_key IS NOT NULL
-         UNION ALL SELECT business_id, plan_key FROM subscriptions WHERE plan_key IS NOT NULL
-       ) used
-       WHERE NOT (plan_key = ANY($1)) GROUP BY plan_key ORDER BY plan_key`,
-      [this.catalog.plans.map((p) => p.key)],
-    );
+    const rows: { plan_key: string; accounts: number }[] = await this.dataSource.query(PLANS_IN_USE_NOT_IN, [
+      this.catalog.plans.map((p) => p.key),
+    ]);
     for (const { plan_key: planKey, accounts } of rows) {
       if (this.byKey.has(planKey)) {
         this.logger.warn({ planKey, accounts }, `plan "${planKey}" is not in the catalog but ${accounts} account(s) use it: kept as a retired plan`);
@@ -162,12 +156,7 @@ export class PlansService implements OnModuleInit {
       // A retired plan keeps its ids (renewals of its prices must still resolve) unless a catalog
       // plan now uses one of them.
       const catalogPriceIds = Object.values(this.priceIds).flatMap((byInterval) => Object.values(byInterval));
-      await manager.query(
-        `UPDATE plans SET
-           stripe_monthly_price_id = CASE WHEN key = ANY($1) OR stripe_monthly_price_id = ANY($2) THEN NULL ELSE stripe_monthly_price_id END,
-           stripe_yearly_price_id = CASE WHEN key = ANY($1) OR stripe_yearly_price_id = ANY($2) THEN NULL ELSE stripe_yearly_price_id END`,
-        [this.catalog.plans.map((p) => p.key), catalogPriceIds],
-      );
+      await manager.query(CLEAR_PRICE_IDS, [this.catalog.plans.map((p) => p.key), catalogPriceIds]);
       await manager.upsert(
         PlanEntity,
         this.catalog.plans.map((plan) => ({
@@ -189,9 +178,7 @@ export class PlansService implements OnModuleInit {
         ['key'],
       );
       // Plans removed from the file stay (accounts may still reference them) but are no longer sold.
-      await manager.query('UPDATE plans SET active = false WHERE NOT (key = ANY($1))', [
-        this.catalog.plans.map((p) => p.key),
-      ]);
+      await manager.query(RETIRE_PLANS_NOT_IN, [this.catalog.plans.map((p) => p.key)]);
     });
   }
 }

@@ -5,6 +5,7 @@ import { BillingSyncLogEntity } from '../billing/billing-sync-log.entity.js';
 import { BillingSyncStatus } from '../billing/billing-sync-status.enum.js';
 import type { TrialChange } from '../billing/derive-account-billing.util.js';
 import { TrialDomainEventName, type TrialDomainEvent, type TrialLogStatus, type TrialSource, type TrialState } from './trial.types.js';
+import { CLAIM_TRIAL_WILL_END } from './trials.sql.js';
 
 /**
  * The domain event of each logged transition. An extension has none: the admin who made it
@@ -101,12 +102,7 @@ export function trialStateOf(
  * it went out before (Stripe repeats trial_will_end; the job runs every minute): once per trial.
  */
 export async function claimTrialWillEnd(manager: EntityManager, businessId: string, at: Date): Promise<TrialDomainEvent | null> {
-  const [rows]: [TrialRow[], number] = await manager.query(
-    `UPDATE billing_accounts SET trial_will_end_sent_at = $2, updated_at = now()
-      WHERE business_id = $1 AND trial_status = 'active' AND trial_will_end_sent_at IS NULL
-      RETURNING business_id, trial_plan_key, trial_source, trial_started_at, trial_ends_at`,
-    [businessId, at],
-  );
+  const [rows]: [TrialRow[], number] = await manager.query(CLAIM_TRIAL_WILL_END, [businessId, at]);
   return rows.length > 0 ? trialEventOfRow(rows[0], TrialDomainEventName.WILL_END, at) : null;
 }
 

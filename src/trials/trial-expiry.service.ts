@@ -6,12 +6,14 @@ import { DataSource, type QueryRunner } from 'typeorm';
 import { Clock } from '../clock/clock.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { ADVISORY_LOCK } from '../database/advisory-locks.constant.js';
+import { RELEASE_ADVISORY_LOCK, TRY_ADVISORY_LOCK } from '../database/database.sql.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { trialEventOfRow, type TrialRow } from './record-trial-change.util.js';
 import { TrialEventsService } from './trial-events.service.js';
 import { EXPIRE_DUE_RULE } from './trial-transition.util.js';
 import { TrialDomainEventName } from './trial.types.js';
+import { EXPIRE_BATCH_SQL, REMIND_BATCH_SQL } from './trials.sql.js';
 
 export const TRIAL_EXPIRY_JOB = 'trial-expiry';
 /** Card-less trials get trial.will_end this long before their end, as Stripe sends trial_will_end. */
@@ -25,46 +27,6 @@ export interface TrialExpiryResult {
   /** False when another instance held the lock, so this run did nothing. */
   ran: boolean;
 }
-
-/*
- * expire_due (see transitionTrial and EXPIRE_DUE_RULE) as one set-based statement per batch:
- * pick due trials (skipping rows a sync or startTrial holds right now: the next run gets them),
- * expire them, and write their log rows, all in the batch's transaction.
- */
-const EXPIRE_BATCH_SQL = `
-  WITH due AS (
-    SELECT id FROM billing_accounts
-     WHERE trial_status = $3 AND trial_source = $4 AND trial_ends_at <= $1
-     ORDER BY trial_ends_at, id
-     LIMIT $2
-     FOR UPDATE SKIP LOCKED
-  ), expired AS (
-    UPDATE billing_accounts a SET trial_status = 'expired', billing_sync_status = 'trial_expired', updated_at = now()
-      FROM due WHERE a.id = due.id
-    RETURNING a.business_id, a.trial_plan_key, a.trial_source, a.trial_started_at, a.trial_ends_at
-  ), logged AS (
-    INSERT INTO billing_sync_log (business_id, status, source, detail)
-    SELECT business_id, 'trial_expired', 'scheduler',
-           jsonb_build_object('trialSource', trial_source, 'planKey', trial_plan_key, 'startDate', trial_started_at,
-                              'endDate', trial_ends_at, 'conversionDate', NULL, 'asOf', $1::timestamptz)
-      FROM expired
-  )
-  SELECT * FROM expired`;
-
-const REMIND_BATCH_SQL = `
-  WITH due AS (
-    SELECT id FROM billing_accounts
-     WHERE trial_status = $3 AND trial_source = $4 AND trial_will_end_sent_at IS NULL
-       AND trial_ends_at > $1 AND trial_ends_at <= $1::timestamptz + make_interval(days => $5)
-     ORDER BY trial_ends_at, id
-     LIMIT $2
-     FOR UPDATE SKIP LOCKED
-  ), reminded AS (
-    UPDATE billing_accounts a SET trial_will_end_sent_at = $1, updated_at = now()
-      FROM due WHERE a.id = due.id
-    RETURNING a.business_id, a.trial_plan_key, a.trial_source, a.trial_started_at, a.trial_ends_at
-  )
-  SELECT * FROM reminded`;
 
 /**
  * The scheduled trial expiry (TRIAL_EXPIRY_CRON, default every minute). Any number of instances
@@ -122,14 +84,14 @@ export class TrialExpiryService implements OnApplicationBootstrap, OnApplication
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      const [{ locked }]: { locked: boolean }[] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [ADVISORY_LOCK.TRIAL_EXPIRY]);
+      const [{ locked }]: { locked: boolean }[] = await runner.query(TRY_ADVISORY_LOCK, [ADVISORY_LOCK.TRIAL_EXPIRY]);
       if (!locked) return { expired: 0, reminded: 0, ran: false };
       try {
         const expired = await this.inBatches(runner, EXPIRE_BATCH_SQL, now, TrialDomainEventName.EXPIRED);
         const reminded = await this.inBatches(runner, REMIND_BATCH_SQL, now, TrialDomainEventName.WILL_END);
         return { expired, reminded, ran: true };
       } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK.TRIAL_EXPIRY]);
+        await runner.query(RELEASE_ADVISORY_LOCK, [ADVISORY_LOCK.TRIAL_EXPIRY]);
       }
     } finally {
       await runner.release();

@@ -15,6 +15,7 @@ import { TrialEventsService } from './trial-events.service.js';
 import { transitionTrial } from './trial-transition.util.js';
 import { type TrialSource, type TrialState, type TrialStatus } from './trial.types.js';
 import { TrialsErrorCode, TrialsException } from './trials.exception.js';
+import { LOCK_ACCOUNT_TRIAL } from './trials.sql.js';
 
 const DAY_MS = 86_400_000;
 
@@ -26,7 +27,6 @@ interface TrialRow {
   trial_ends_at: Date | null;
   trial_converted_at: Date | null;
 }
-const TRIAL_COLUMNS = 'trial_status, trial_source, trial_plan_key, trial_started_at, trial_ends_at, trial_converted_at';
 
 /** Card-less trials, what billing.trial shows, and who may get trial days at a Stripe checkout. */
 @Injectable()
@@ -57,10 +57,7 @@ export class TrialsService {
     const { businessId } = await this.accounts.getOrCreate(caller);
     const now = this.clock.now();
     await this.dataSource.transaction(async (manager) => {
-      const [row]: (TrialRow & { subscription_status: string | null })[] = await manager.query(
-        `SELECT ${TRIAL_COLUMNS}, subscription_status FROM billing_accounts WHERE business_id = $1 FOR UPDATE`,
-        [businessId],
-      );
+      const [row]: (TrialRow & { subscription_status: string | null })[] = await manager.query(LOCK_ACCOUNT_TRIAL, [businessId]);
       // The statuses checkout refuses too (unpaid and paused still bill, or will): no trial then.
       if (isOpenSubscriptionStatus(row.subscription_status)) {
         throw new TrialsException(TrialsErrorCode.ALREADY_SUBSCRIBED, 'The business already has a subscription', {

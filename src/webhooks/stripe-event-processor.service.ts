@@ -8,6 +8,7 @@ import { DomainEventsService } from '../domain-events/domain-events.service.js';
 import { STRIPE_API_VERSION, StripeClientService } from '../stripe/stripe-client.service.js';
 import type { StripeEventEntity } from './stripe-event.entity.js';
 import { businessIdOfCheckout, clientReferenceOfCheckout, routeEvent } from './stripe-event-routing.util.js';
+import { MARK_PROCESSED } from './webhooks.sql.js';
 
 export type FallbackOutcome =
   /** result: the last subscription applied (null: what we hold was newer); refused: subscriptions left alone. */
@@ -122,12 +123,7 @@ export class StripeEventProcessorService {
  * replay or another instance already settled is left alone.
  */
 async function markProcessed(manager: EntityManager, events: StripeEventEntity[], businessId: string | null): Promise<void> {
-  await manager.query(
-    `UPDATE stripe_events SET status = 'processed', processed_at = now(), business_id = $2, last_error = NULL,
-       failing_since = NULL, failure_kind = NULL, failure_kind_since = NULL, attempts = attempts + 1
-     WHERE id = ANY($1) AND status IN ('pending', 'failed')`,
-    [events.map((event) => event.id), businessId],
-  );
+  await manager.query(MARK_PROCESSED, [events.map((event) => event.id), businessId]);
 }
 
 export function dataObject(event: StripeEventEntity): Record<string, unknown> {

@@ -4,8 +4,9 @@ import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import { StripeClientService } from '../stripe/stripe-client.service.js';
 import { parseStripeEvent } from './parse-stripe-event.util.js';
-import { customerIdOf, routeEvent, STRIPE_EVENTS_CHANNEL } from './stripe-event-routing.util.js';
+import { customerIdOf, routeEvent } from './stripe-event-routing.util.js';
 import { WebhooksErrorCode, WebhooksException } from './webhooks.exception.js';
+import { INSERT_EVENT, WAKE_WORKERS } from './webhooks.sql.js';
 
 export interface WebhookReceipt {
   received: true;
@@ -13,24 +14,6 @@ export interface WebhookReceipt {
   duplicate: boolean;
   status: 'pending' | 'ignored';
 }
-
-/**
- * One prepared statement per pooled connection: the intake runs it thousands of times a second,
- * and the query builder cost more than the insert itself (bench/README.md). The body goes in as
- * the JSON text Stripe signed, never re-serialised.
- */
-const INSERT_EVENT = {
-  name: 'stripe_events_intake',
-  text: `INSERT INTO stripe_events
-           (id, type, livemode, api_version, stripe_created_at, payload, raw_payload, status, customer_id, last_error,
-            next_attempt_at, received_at)
-         VALUES ($1, $2, $3, $4, to_timestamp($5), $6::jsonb, $7, $8, $9, $10, now(), now())
-         ON CONFLICT (id) DO NOTHING
-         RETURNING 1`,
-};
-// A wake-up needs no durability (polling covers a lost one): its commit does not wait for fsync,
-// so it adds no flush of its own next to the inserts'. One round trip (simple query protocol).
-const WAKE_WORKERS = `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_notify('${STRIPE_EVENTS_CHANNEL}', ''); COMMIT`;
 
 /** SQLSTATE class 22 (data exception): the event's content, not the database, is the problem. */
 const DATA_EXCEPTION = /^22/;

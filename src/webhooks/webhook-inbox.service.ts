@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { NOTIFY } from '../database/database.sql.js';
 import { STRIPE_EVENTS_CHANNEL } from './stripe-event-routing.util.js';
 import { WebhooksErrorCode, WebhooksException } from './webhooks.exception.js';
+import { INBOX_STATS, REPLAY_EVENT } from './webhooks.sql.js';
 
 export interface InboxStats {
   pending: number;
@@ -18,13 +20,7 @@ export class WebhookInboxService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async stats(): Promise<InboxStats> {
-    const [row] = await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
-              count(*) FILTER (WHERE status = 'failed')::int AS failed,
-              count(*) FILTER (WHERE status = 'dead')::int AS dead,
-              count(*) FILTER (WHERE status = 'unowned')::int AS unowned
-       FROM stripe_events WHERE status IN ('pending', 'failed', 'dead', 'unowned')`,
-    );
+    const [row] = await this.dataSource.query(INBOX_STATS);
     return row as InboxStats;
   }
 
@@ -36,15 +32,10 @@ export class WebhookInboxService {
    */
   async replay(eventId: string, manager?: EntityManager): Promise<void> {
     const db = manager ?? this.dataSource;
-    const updated: [unknown[], number] = await db.query(
-      `UPDATE stripe_events SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL,
-         failing_since = NULL, failure_kind = NULL, failure_kind_since = NULL
-       WHERE id = $1 AND status <> 'ignored' RETURNING id`,
-      [eventId],
-    );
+    const updated: [unknown[], number] = await db.query(REPLAY_EVENT, [eventId]);
     if (updated[1] === 0) {
       throw new WebhooksException(WebhooksErrorCode.EVENT_NOT_FOUND, `No replayable event ${eventId}`, { eventId });
     }
-    await db.query('SELECT pg_notify($1, $2)', [STRIPE_EVENTS_CHANNEL, eventId]);
+    await db.query(NOTIFY, [STRIPE_EVENTS_CHANNEL, eventId]);
   }
 }

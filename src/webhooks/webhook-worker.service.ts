@@ -11,10 +11,7 @@ import { StripeEventEntity } from './stripe-event.entity.js';
 import { StripeEventProcessorService } from './stripe-event-processor.service.js';
 import { STRIPE_EVENTS_CHANNEL } from './stripe-event-routing.util.js';
 import { classifyFailure, decideRetry, FailureKind, type RetryDecision } from './webhook-retry.util.js';
-
-/** Fresh events are due at once whatever the clock says; failed ones when their backoff ends. */
-const CLAIMABLE = `(status = 'pending' OR (status = 'failed' AND next_attempt_at <= $1))`;
-const CANDIDATES = 50;
+import { DUE_EVENT_KEYS, RECORD_FAILURE, RELEASE_INBOX_KEY_LOCK, TRY_INBOX_KEY_LOCK } from './webhooks.sql.js';
 
 /**
  * Drains the webhook inbox. Safe with any number of instances: a worker holds a session-level
@@ -129,9 +126,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
       return true;
     } finally {
       if (held !== null) {
-        await runner
-          .query('SELECT pg_advisory_unlock($1, hashtext($2))', [ADVISORY_LOCK.WEBHOOK_INBOX_NAMESPACE, held])
-          .catch(() => undefined);
+        await runner.query(RELEASE_INBOX_KEY_LOCK, [ADVISORY_LOCK.WEBHOOK_INBOX_NAMESPACE, held]).catch(() => undefined);
       }
       await runner.release();
     }
@@ -139,16 +134,9 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
 
   /** The first due customer (or customer-less event) no other worker holds; its key stays locked. */
   private async claimKey(runner: QueryRunner, now: Date): Promise<string | null> {
-    const rows: { key: string }[] = await runner.query(
-      `SELECT coalesce(customer_id, 'event:' || id) AS key FROM stripe_events WHERE ${CLAIMABLE}
-       ORDER BY next_attempt_at, stripe_created_at LIMIT ${CANDIDATES}`,
-      [now],
-    );
+    const rows: { key: string }[] = await runner.query(DUE_EVENT_KEYS, [now]);
     for (const key of new Set(rows.map((row) => row.key))) {
-      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [
-        ADVISORY_LOCK.WEBHOOK_INBOX_NAMESPACE,
-        key,
-      ]);
+      const [{ locked }] = await runner.query(TRY_INBOX_KEY_LOCK, [ADVISORY_LOCK.WEBHOOK_INBOX_NAMESPACE, key]);
       if (locked) return key;
     }
     return null;
@@ -200,14 +188,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     for (const event of events) {
       const decision = decisions.get(event.id)!;
       stats[decision.status]++;
-      await this.dataSource.query(
-        `UPDATE stripe_events SET attempts = attempts + 1, last_error = $2, status = $3, next_attempt_at = $4,
-           failing_since = coalesce(failing_since, $5),
-           failure_kind_since = CASE WHEN failure_kind IS NOT DISTINCT FROM $6 THEN coalesce(failure_kind_since, $5) ELSE $5 END,
-           failure_kind = $6
-         WHERE id = $1 AND status IN ('pending', 'failed')`,
-        [event.id, message.slice(0, 2000), decision.status, decision.nextAttemptAt, now, kind],
-      );
+      await this.dataSource.query(RECORD_FAILURE, [event.id, message.slice(0, 2000), decision.status, decision.nextAttemptAt, now, kind]);
       this.metrics.webhookHandled([event], decision.status);
     }
     const log = { err: error, kind, events: events.map((event) => event.id), ...stats };
