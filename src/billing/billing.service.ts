@@ -10,7 +10,7 @@ import { BillingIntervalModel, MetricKindModel } from '../plans/plan.model.js';
 import { PlansService } from '../plans/plans.service.js';
 import { storedSubscriptionSnapshot, toSubscriptionDetails } from '../stripe/to-stripe-snapshot.util.js';
 import { toTrialModel } from '../trials/to-trial-model.util.js';
-import type { TrialState } from '../trials/trial.types.js';
+import { trialStateOf } from '../trials/record-trial-change.util.js';
 import type { BillingAccountEntity } from './billing-account.entity.js';
 import type { BillingAccountModel, BillingSubscriptionModel, BillingUsageModel } from './billing-account.model.js';
 import { BillingAccountsService } from './billing-accounts.service.js';
@@ -167,15 +167,4 @@ export class BillingService {
       scheduledChange,
     };
   }
-}
-
-function trialStateOf(account: BillingAccountEntity): TrialState {
-  return {
-    status: account.trialStatus,
-    source: account.trialSource,
-    planKey: account.trialPlanKey,
-    startDate: account.trialStartedAt,
-    endDate: account.trialEndsAt,
-    conversionDate: account.trialConvertedAt,
-  };
 }

@@ -51,9 +51,6 @@ export const BUMP_CUSTOMER_SYNC_VERSION = `INSERT INTO stripe_customer_syncs (cu
 /** The account's Stripe customer as { stripeCustomerId }. $1 = business. */
 export const ACCOUNT_CUSTOMER = 'SELECT stripe_customer_id AS "stripeCustomerId" FROM billing_accounts WHERE business_id = $1';
 
-/** The account's Stripe customer as { stripe_customer_id }. $1 = business. */
-export const LINKED_CUSTOMER = 'SELECT stripe_customer_id FROM billing_accounts WHERE business_id = $1';
-
 /** Links a customer (and billing email) unless the account has one already. $1 = business, $2 = customer id, $3 = email. */
 export const LINK_CUSTOMER = `UPDATE billing_accounts SET stripe_customer_id = coalesce(stripe_customer_id, $2), billing_email = coalesce(billing_email, $3),
               updated_at = now()

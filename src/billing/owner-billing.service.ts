@@ -26,7 +26,7 @@ import { BillingSyncService } from './billing-sync.service.js';
 import { overLimitOf } from './billing-warnings.util.js';
 import { BillingService } from './billing.service.js';
 import { BillingErrorCode, BillingException } from './billing.exception.js';
-import { ACCOUNT_CUSTOMER, LINK_CUSTOMER, LINKED_CUSTOMER } from './billing.sql.js';
+import { ACCOUNT_CUSTOMER, LINK_CUSTOMER } from './billing.sql.js';
 import {
   billingReturnUrl,
   checkoutOutcome,
@@ -529,9 +529,8 @@ export class OwnerBillingService {
    */
   private async customerFor(account: BillingAccountEntity, caller: AuthAccount): Promise<string> {
     const linked = async () =>
-      ((await this.dataSource.query(LINKED_CUSTOMER, [account.businessId])) as {
-        stripe_customer_id: string | null;
-      }[])[0]?.stripe_customer_id ?? null;
+      ((await this.dataSource.query(ACCOUNT_CUSTOMER, [account.businessId])) as Pick<BillingAccountEntity, 'stripeCustomerId'>[])[0]
+        ?.stripeCustomerId ?? null;
     const existing = await linked();
     if (existing) return existing;
     const email = caller.email ?? account.billingEmail;
