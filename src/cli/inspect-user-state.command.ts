@@ -45,6 +45,8 @@ export class InspectUserStateCommand extends CommandRunner {
           onboardingCompleted: account.onboardingCompleted,
           billingSyncStatus: account.billingSyncStatus,
           lastSyncedAt: account.lastSyncedAt,
+          liveSubscriptions: account.liveSubscriptionCount,
+          needsAHuman: account.warnings.map((w) => `${w.code}: ${w.message}`).join('; ') || null,
         })),
         section('Plan', formatFields({
           plan: billing.plan.key,

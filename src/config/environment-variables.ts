@@ -309,7 +309,7 @@ export const ENVIRONMENT_HINTS: Record<keyof EnvironmentVariables, string> = {
   ENTITLEMENTS_CACHE_TTL_MS:
     'longest an instance serves a cached plan without re-reading it, in ms, 100-3600000 (default 60000); invalidations usually evict much sooner',
   LISTENER_HEARTBEAT_MS:
-    'every LISTEN connection sends itself a NOTIFY this often, in ms, and reconnects (dropping its cache) when one is not heard within two intervals (default 10000)',
+    'the entitlements cache\'s LISTEN connection sends itself a NOTIFY this often, in ms, and reconnects (dropping the cache) when one is not heard within two intervals (default 10000)',
   GRAPHQL_MAX_DEPTH: 'deepest GraphQL selection allowed, 2-50 (default 10)',
   GRAPHQL_MAX_COMPLEXITY: 'largest GraphQL query cost allowed, as graphql-armor counts it (default 1000)',
   APP_URL:

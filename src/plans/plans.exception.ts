@@ -4,14 +4,12 @@ import { AppException } from '../common/exceptions/app.exception.js';
 export enum PlansErrorCode {
   UNKNOWN_PLAN = 'UNKNOWN_PLAN',
   UNKNOWN_PRICE_ID = 'UNKNOWN_PRICE_ID',
-  PLAN_NOT_PURCHASABLE = 'PLAN_NOT_PURCHASABLE',
 }
 
 const STATUS: Record<PlansErrorCode, HttpStatus> = {
   [PlansErrorCode.UNKNOWN_PLAN]: HttpStatus.NOT_FOUND,
   // A price we do not know is a configuration problem on our side, never the caller's.
   [PlansErrorCode.UNKNOWN_PRICE_ID]: HttpStatus.INTERNAL_SERVER_ERROR,
-  [PlansErrorCode.PLAN_NOT_PURCHASABLE]: HttpStatus.BAD_REQUEST,
 };
 
 export class PlansException extends AppException<PlansErrorCode> {

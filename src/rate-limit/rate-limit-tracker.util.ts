@@ -4,8 +4,8 @@ import { bearerToken } from '../auth/bearer-token.util.js';
 /**
  * Whom a request is counted against: its token once that token was verified (each signed-in
  * client gets its own budget, even behind one NAT), else its IP. Only a verified token earns a
- * budget of its own: forging one costs nothing, so an unverified token (and a public route, where
- * nothing checks it) counts against the IP like no token at all. The token is hashed so the
+ * budget of its own: forging one costs nothing, so a token that fails verification counts against
+ * the IP like no token at all (on public routes too: the middleware verifies every bearer). The token is hashed so the
  * limiter's storage never holds a credential.
  */
 export function rateLimitTracker(verifiedToken: string | undefined, ip: string | undefined): string {

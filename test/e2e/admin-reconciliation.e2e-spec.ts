@@ -243,6 +243,7 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
     // Each warning as `code: message (until ...)`, never [object Object].
     expect(text.stdout).not.toContain('[object Object]');
     expect(text.stdout).toMatch(/warnings:\s+CANCELS_AT_PERIOD_END: .+ \(until \d{4}-\d\d-\d\dT[\d:.]+Z\)/);
+    expect(text.stdout).toMatch(/liveSubscriptions:\s+1\n/);
 
     const json = JSON.parse((await cli('inspect-user-state', '--email', EMAIL, '--json')).stdout) as {
       account: { businessId: string; billingSyncStatus: string };
