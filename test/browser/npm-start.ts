@@ -57,6 +57,11 @@ export interface NpmStart {
   output(): string;
   /** A token from the real CLI, as README's tour makes one (`npm run cli -- token ...`). */
   token(claims: ClientClaims): Promise<string>;
+  /**
+   * An operator command beside the running service, as `npm run cli -- <args>` after its build:
+   * nothing configured but this copy's data folder and simulator port.
+   */
+  cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   /** GraphQL over HTTP with a bearer token, as the tour's curl does. */
   gql<T>(query: string, token: string): Promise<GqlResult<T>>;
   /** SIGINT (Ctrl-C) and the exit; SIGKILL and an error if it does not exit within a minute. */
@@ -137,6 +142,13 @@ export async function startNpmStart(): Promise<NpmStart> {
       const args = ['token', '--business', claims.business, '--role', claims.role, ...(claims.email ? ['--email', claims.email] : [])];
       const { stdout } = await run(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: defaultsEnvironment({}) });
       return stdout.trim();
+    },
+    async cli(args) {
+      const cliEnv = defaultsEnvironment({ EMBEDDED_PG_DIR: dataDir, EMBEDDED_PG_PORT: String(postgresPort), STRIPE_SIM_PORT: String(simulatorPort) });
+      return run(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: cliEnv }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? 1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
+      );
     },
     async gql<T>(query: string, token: string): Promise<GqlResult<T>> {
       const res = await fetch(`${base}/graphql`, {
