@@ -1,6 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AuthService } from './auth/auth.service.js';
-import { rateLimitMiddleware } from './rate-limit/rate-limit.middleware.js';
+import { countRequestsMiddleware, rateLimitTrackerMiddleware } from './rate-limit/rate-limit.middleware.js';
 import { RequestRateLimiter } from './rate-limit/request-rate-limiter.service.js';
 import { mountStripeWebhooks } from './webhooks/stripe-webhook.controller.js';
 
@@ -16,7 +16,8 @@ export function configureApp(app: NestExpressApplication): void {
   mountStripeWebhooks(app);
   // Before the body parser, so oversized or malformed GraphQL bodies are counted too.
   const auth = app.get(AuthService);
-  app.use(rateLimitMiddleware({ limiter: app.get(RequestRateLimiter), verify: (request, token) => auth.verifyForRequest(request, token), countedPath: GRAPHQL_PATH }));
+  app.use(rateLimitTrackerMiddleware((request, token) => auth.verifyForRequest(request, token)));
+  app.use(GRAPHQL_PATH, countRequestsMiddleware(app.get(RequestRateLimiter)));
   // A larger body is refused with 413 before it is parsed (the webhook has its own limit).
   app.useBodyParser('json', { limit: '512kb' });
 }

