@@ -9,6 +9,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { PgListener } from '../database/pg-listener.js';
 import { StripeEventEntity } from './stripe-event.entity.js';
 import { StripeEventProcessorService } from './stripe-event-processor.service.js';
+import { compareEventAge } from './stripe-event-order.util.js';
 import { STRIPE_EVENTS_CHANNEL } from './stripe-event-routing.util.js';
 import { classifyFailure, decideRetry, FailureKind, type RetryDecision } from './webhook-retry.util.js';
 import { DUE_EVENT_KEYS, RECORD_FAILURE, RELEASE_INBOX_KEY_LOCK, TRY_INBOX_KEY_LOCK } from './webhooks.sql.js';
@@ -142,16 +143,16 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     return null;
   }
 
+  /** The key's open events, oldest first (compareEventAge). */
   private async openEvents(manager: EntityManager, key: string, now: Date): Promise<StripeEventEntity[]> {
     const byEvent = key.startsWith('event:');
-    return manager
+    const events = await manager
       .getRepository(StripeEventEntity)
       .createQueryBuilder('e')
       .where(byEvent ? 'e.id = :key' : 'e.customer_id = :key', { key: byEvent ? key.slice('event:'.length) : key })
       .andWhere(`(e.status = 'pending' OR (e.status = 'failed' AND e.next_attempt_at <= :now))`, { now })
-      .orderBy('e.stripe_created_at')
-      .addOrderBy('e.id')
       .getMany();
+    return events.sort(compareEventAge);
   }
 
   /**

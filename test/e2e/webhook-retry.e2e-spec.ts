@@ -103,9 +103,9 @@ describe('Stripe unreachable: retry window and emergency fallback (app clock dri
   const deliver = async (
     type: string,
     object: Record<string, unknown>,
-    options: { created?: number; apiVersion?: string } = {},
+    options: { created?: number; apiVersion?: string; id?: string } = {},
   ): Promise<string> => {
-    const id = `evt_retry_${sequence++}_${Date.now()}`;
+    const id = options.id ?? `evt_retry_${sequence++}_${Date.now()}`;
     const raw = JSON.stringify({
       id,
       object: 'event',
@@ -161,6 +161,27 @@ describe('Stripe unreachable: retry window and emergency fallback (app clock dri
     clock.advance(16 * MINUTE);
     await drain();
     expect(await accountOf(t, 'biz_fb')).toMatchObject({ plan_key: 'fame_flex', subscription_status: 'active' });
+  });
+
+  it('applies the later-received of two bodies Stripe created in the same second, whatever their ids', async () => {
+    const now = Math.floor(clock.now().getTime() / 1000);
+    // Event ids are random: here the earlier update has the id that sorts last.
+    const earlier = await deliver('customer.subscription.updated', subscriptionObject('sub_tie', 'cus_tie', 'biz_tie', 'price_fame_fallback', 'active'), {
+      created: now,
+      id: `evt_tie_z_${Date.now()}`,
+    });
+    const later = await deliver('customer.subscription.updated', subscriptionObject('sub_tie', 'cus_tie', 'biz_tie', 'price_glow_fallback', 'active'), {
+      created: now,
+      id: `evt_tie_a_${Date.now()}`,
+    });
+    expect(later < earlier).toBe(true);
+    await drain();
+    clock.advance(16 * MINUTE);
+    await drain();
+    expect(await accountOf(t, 'biz_tie')).toMatchObject({
+      plan_key: 'glow_up',
+      billing_sync_status: BillingSyncStatus.WEBHOOK_EMERGENCY_FALLBACK,
+    });
   });
 
   it('upserts only the event\'s own subscription in the fallback', async () => {
