@@ -12,6 +12,7 @@ import { WebhookFailureKindSince1796810000000 } from './1796810000000-WebhookFai
 import { UsageWindowCarry1796820000000 } from './1796820000000-UsageWindowCarry.js';
 import { DomainEventLease1796830000000 } from './1796830000000-DomainEventLease.js';
 import { OwnerBillingClaims1796843000000 } from './1796843000000-OwnerBillingClaims.js';
+import { DomainEventLeaseToken1796851000000 } from './1796851000000-DomainEventLeaseToken.js';
 
 export const MIGRATIONS = [
   InitialSchema1795219765987,
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   UsageWindowCarry1796820000000,
   DomainEventLease1796830000000,
   OwnerBillingClaims1796843000000,
+  DomainEventLeaseToken1796851000000,
 ];

@@ -37,7 +37,14 @@ export class DomainEventEntity {
   @Column({ name: 'dispatched_at', type: 'timestamptz', nullable: true })
   dispatchedAt: Date | null;
 
-  /** Claimed by a relay that is emitting it until then; after that (the relay died) it is claimable again. */
+  /**
+   * Claimed by a relay until then; after that (the relay died, or a listener outlived the lease)
+   * it is claimable again.
+   */
   @Column({ name: 'leased_until', type: 'timestamptz', nullable: true })
   leasedUntil: Date | null;
+
+  /** The claim that holds the lease: only that claim may renew it, mark the row or record its failure. */
+  @Column({ name: 'lease_token', type: 'uuid', nullable: true })
+  leaseToken: string | null;
 }

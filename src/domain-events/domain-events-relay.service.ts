@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -5,16 +6,17 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../clock/clock.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { PgListener } from '../database/pg-listener.js';
-import { DomainEventEntity } from './domain-event.entity.js';
-import { CLAIM_SQL } from './domain-events.sql.js';
+import { CLAIM_SQL, MARK_DISPATCHED_SQL, RECORD_DISPATCH_FAILURE_SQL, RENEW_LEASE_SQL } from './domain-events.sql.js';
 
 /** NOTIFY channel of new outbox rows (the insert trigger of the migration uses the same name). */
 export const DOMAIN_EVENTS_CHANNEL = 'domain_events';
 const RETRY_BASE_MS = 1_000;
 const RETRY_MAX_MS = 300_000;
 /**
- * How long a claim lasts. Longer than any listener should take: a listener still running past it
- * may see its event emitted a second time (by another relay), which at-least-once allows.
+ * How long a row's lease lasts: from the claim until its emission starts, and again from then
+ * (renewed per row, so a batch of slow listeners does not use up the last rows' lease). Longer
+ * than any one listener should take: a listener still running past it may see its event emitted
+ * a second time by another relay, which at-least-once allows.
  */
 export const DOMAIN_EVENT_LEASE_MS = 300_000;
 
@@ -29,11 +31,14 @@ interface ClaimedRow {
 
 /**
  * Emits committed outbox rows to the in-process EventEmitter, **at least once**. A batch is
- * claimed with a lease in one statement; each row is then emitted with no transaction open (a
- * listener's email I/O holds no row lock) and marked dispatched afterwards. A crash between the
- * emission and the mark, or a listener that throws, emits the row again later, to every
- * listener of its name: listeners deduplicate on (name, eventKey). Any number of instances can
- * run a relay; a leased row is skipped by the others until its lease ends.
+ * claimed with a lease and a token of its own in one statement; each row's lease is renewed
+ * right before it is emitted, with no transaction open (a listener's email I/O holds no row
+ * lock), and the row is marked dispatched afterwards. Renewal and mark act only while the row
+ * still carries the claim's token: a row another relay claimed after its lease ended is skipped,
+ * and its new holder's mark is never overwritten. A crash between the emission and the mark, or
+ * a listener that throws, emits the row again later, to every listener of its name: listeners
+ * deduplicate on (name, eventKey). Any number of instances can run a relay; a leased row is
+ * skipped by the others until its lease ends.
  */
 @Injectable()
 export class DomainEventsRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -114,30 +119,47 @@ export class DomainEventsRelayService implements OnApplicationBootstrap, OnAppli
 
   private async dispatchBatch(): Promise<number> {
     const now = this.clock.now();
-    const claimed = rowsOf<ClaimedRow>(await this.dataSource.query(CLAIM_SQL, [now, new Date(now.getTime() + DOMAIN_EVENT_LEASE_MS)]));
+    const token = randomUUID();
+    const claimed = rowsOf<ClaimedRow>(await this.dataSource.query(CLAIM_SQL, [now, this.leaseEnd(), token]));
     claimed.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
     for (const row of claimed) {
+      // The batch's lease started at the claim; earlier rows' listeners may have used it up.
+      if (!(await this.stillHeld(RENEW_LEASE_SQL, [row.id, token, this.leaseEnd()]))) {
+        this.logger.warn({ domainEvent: row.name, key: row.key }, 'domain event lease ended and another relay claimed it; skipped');
+        continue;
+      }
+      let marked: boolean;
       try {
         await this.events.emitAsync(row.name, { ...row.payload, businessId: row.business_id, eventKey: row.key });
-        await this.dataSource.getRepository(DomainEventEntity).update(
-          { id: row.id },
-          { dispatchedAt: this.clock.now(), attempts: row.attempts + 1, lastError: null, leasedUntil: null },
-        );
+        marked = await this.stillHeld(MARK_DISPATCHED_SQL, [row.id, token, this.clock.now()]);
       } catch (error) {
+        // Only the holder writes attempts, so the claimed count is still the row's.
         const delay = Math.min(RETRY_BASE_MS * 2 ** row.attempts, RETRY_MAX_MS);
         this.logger.warn({ err: error, domainEvent: row.name, key: row.key }, 'domain event listener failed; will retry');
-        await this.dataSource.getRepository(DomainEventEntity).update(
-          { id: row.id },
-          {
-            attempts: row.attempts + 1,
-            lastError: String((error as Error)?.message ?? error).slice(0, 2000),
-            nextAttemptAt: new Date(now.getTime() + delay),
-            leasedUntil: null,
-          },
+        marked = await this.stillHeld(RECORD_DISPATCH_FAILURE_SQL, [
+          row.id,
+          token,
+          String((error as Error)?.message ?? error).slice(0, 2000),
+          new Date(this.clock.now().getTime() + delay),
+        ]);
+      }
+      if (!marked) {
+        this.logger.warn(
+          { domainEvent: row.name, key: row.key },
+          'domain event listener outlived its lease and another relay claimed the row; its outcome is left to that relay',
         );
       }
     }
     return claimed.length;
+  }
+
+  private leaseEnd(): Date {
+    return new Date(this.clock.now().getTime() + DOMAIN_EVENT_LEASE_MS);
+  }
+
+  /** Runs a statement that acts only while the claim holds the row; true when it did. */
+  private async stillHeld(sql: string, parameters: unknown[]): Promise<boolean> {
+    return rowsOf(await this.dataSource.query(sql, parameters)).length > 0;
   }
 }
 

@@ -7,6 +7,7 @@ import { limitTransactionWaits } from '../database/transaction-timeouts.util.js'
 import { DomainEventsService } from '../domain-events/domain-events.service.js';
 import { STRIPE_API_VERSION, StripeClientService } from '../stripe/stripe-client.service.js';
 import type { StripeEventEntity } from './stripe-event.entity.js';
+import { compareEventAge } from './stripe-event-order.util.js';
 import { businessIdOfCheckout, clientReferenceOfCheckout, routeEvent } from './stripe-event-routing.util.js';
 import { MARK_PROCESSED } from './webhooks.sql.js';
 
@@ -54,18 +55,20 @@ export class StripeEventProcessorService {
 
   /**
    * Stripe has been unreachable for WEBHOOK_FALLBACK_AFTER: for each subscription the batch
-   * carries, apply the body of its NEWEST event (only that subscription, only if newer than what
-   * we hold). When that newest event has another API version than the parser knows, the
+   * carries, apply the body of its NEWEST event (compareEventAge: a tie of Stripe's whole-second
+   * `created` goes to the later-received one; only that subscription, only if newer than what we
+   * hold). When that newest event has another API version than the parser knows, the
    * subscription is refused, never given an older body of a readable version: that body is what
    * Stripe held before, not now. The events stay queued: a real sync overwrites this once Stripe
    * answers.
    */
   async applyFallback(events: StripeEventEntity[]): Promise<FallbackOutcome> {
-    // Events come oldest first: the last one seen per subscription id is its newest.
     const newest = new Map<string, StripeEventEntity>();
     for (const event of events) {
       const object = dataObject(event);
-      if (object.object === 'subscription' && typeof object.id === 'string') newest.set(object.id, event);
+      if (object.object !== 'subscription' || typeof object.id !== 'string') continue;
+      const seen = newest.get(object.id);
+      if (!seen || compareEventAge(event, seen) > 0) newest.set(object.id, event);
     }
     if (newest.size === 0) return { applied: false, reason: 'no event of the batch carries a subscription' };
     const refused: string[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { BillingErrorCode, BillingException } from '../billing/billing.exception.js';
 import { StripeErrorCode, StripeException } from '../stripe/stripe.exception.js';
-import { classifyFailure, decideRetry, FailureKind, retryDelayMs, type RetryPolicy } from './webhook-retry.util.js';
+import { classifyFailure, decideRetry, FailureKind, failureRun, retryDelayMs, type RetryPolicy } from './webhook-retry.util.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -74,5 +74,19 @@ describe('decideRetry', () => {
     expect(young).toEqual({ status: 'failed', nextAttemptAt: at(2 * HOUR + 10 * MIN + HOUR - 10 * MIN), tryFallback: false });
     const old = decideRetry({ kind: FailureKind.UNOWNED, failingSince: since, kindSince: at(2 * HOUR), attempts: 31, now: at(3 * HOUR) }, policy);
     expect(old.status).toBe('unowned');
+  });
+});
+
+describe('failureRun', () => {
+  const none = { failingSince: null, failureKind: null, failureKindSince: null };
+
+  it('starts the window and the run at the first failure', () => {
+    expect(failureRun(none, FailureKind.STRIPE_UNAVAILABLE, at(MIN))).toEqual({ failingSince: at(MIN), kindSince: at(MIN) });
+  });
+
+  it('keeps the run of the same kind going, and starts a new one on another kind while the window goes on', () => {
+    const stored = { failingSince: since, failureKind: FailureKind.FAILURE, failureKindSince: at(5 * MIN) };
+    expect(failureRun(stored, FailureKind.FAILURE, at(20 * MIN))).toEqual({ failingSince: since, kindSince: at(5 * MIN) });
+    expect(failureRun(stored, FailureKind.STRIPE_UNAVAILABLE, at(20 * MIN))).toEqual({ failingSince: since, kindSince: at(20 * MIN) });
   });
 });

@@ -45,6 +45,23 @@ export interface RetryDecision {
 }
 
 /**
+ * Where the retry window and the current failure run start for this attempt, from what the
+ * event stored after its previous attempts: the window at the first failure of any kind, the run
+ * at the first failure of this kind since one of another kind. decideRetry's `failingSince` and
+ * `kindSince`; the worker stores them as they are.
+ */
+export function failureRun(
+  stored: { failingSince: Date | null; failureKind: string | null; failureKindSince: Date | null },
+  kind: FailureKind,
+  now: Date,
+): { failingSince: Date; kindSince: Date } {
+  return {
+    failingSince: stored.failingSince ?? now,
+    kindSince: stored.failureKind === kind ? (stored.failureKindSince ?? now) : now,
+  };
+}
+
+/**
  * What happens to an event after a failed attempt. `failingSince` is the first failure of any
  * kind since it was stored or replayed (the start of its retry window); `kindSince` is when the
  * current run of failures of this attempt's kind began (this one included: a failure of another
@@ -68,8 +85,10 @@ export function decideRetry(
   if (kind === FailureKind.NEEDS_HUMAN) return stop('dead');
   if (kind === FailureKind.UNOWNED && ofKind >= policy.unownedAfterMs) return stop('unowned');
   if (elapsed >= policy.retryWindowMs) return stop('dead');
-  const left = kind === FailureKind.UNOWNED ? policy.unownedAfterMs - ofKind : policy.retryWindowMs - elapsed;
-  const delay = Math.min(retryDelayMs(attempts, policy.retryBaseMs, policy.retryMaxDelayMs), left, policy.retryWindowMs - elapsed);
+  // Never past the window's end, nor past the unowned budget's for an unowned customer.
+  const left = policy.retryWindowMs - elapsed;
+  const budget = kind === FailureKind.UNOWNED ? Math.min(left, policy.unownedAfterMs - ofKind) : left;
+  const delay = Math.min(retryDelayMs(attempts, policy.retryBaseMs, policy.retryMaxDelayMs), budget);
   return {
     status: 'failed',
     nextAttemptAt: new Date(now.getTime() + delay),

@@ -9,8 +9,9 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { PgListener } from '../database/pg-listener.js';
 import { StripeEventEntity } from './stripe-event.entity.js';
 import { StripeEventProcessorService } from './stripe-event-processor.service.js';
+import { compareEventAge } from './stripe-event-order.util.js';
 import { STRIPE_EVENTS_CHANNEL } from './stripe-event-routing.util.js';
-import { classifyFailure, decideRetry, FailureKind, type RetryDecision } from './webhook-retry.util.js';
+import { classifyFailure, decideRetry, FailureKind, failureRun, type RetryDecision } from './webhook-retry.util.js';
 import { DUE_EVENT_KEYS, RECORD_FAILURE, RELEASE_INBOX_KEY_LOCK, TRY_INBOX_KEY_LOCK } from './webhooks.sql.js';
 
 /**
@@ -142,16 +143,16 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     return null;
   }
 
+  /** The key's open events, oldest first (compareEventAge). */
   private async openEvents(manager: EntityManager, key: string, now: Date): Promise<StripeEventEntity[]> {
     const byEvent = key.startsWith('event:');
-    return manager
+    const events = await manager
       .getRepository(StripeEventEntity)
       .createQueryBuilder('e')
       .where(byEvent ? 'e.id = :key' : 'e.customer_id = :key', { key: byEvent ? key.slice('event:'.length) : key })
       .andWhere(`(e.status = 'pending' OR (e.status = 'failed' AND e.next_attempt_at <= :now))`, { now })
-      .orderBy('e.stripe_created_at')
-      .addOrderBy('e.id')
       .getMany();
+    return events.sort(compareEventAge);
   }
 
   /**
@@ -163,21 +164,12 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
   private async recordFailure(events: StripeEventEntity[], error: unknown, now: Date): Promise<void> {
     const kind = classifyFailure(error);
     const policy = this.config.values.webhooks;
-    const decisions = new Map<string, RetryDecision>(
-      events.map((event) => [
-        event.id,
-        decideRetry(
-          {
-            kind,
-            failingSince: event.failingSince ?? now,
-            // A failure of another kind than the last one starts a new run of its own.
-            kindSince: event.failureKind === kind ? (event.failureKindSince ?? now) : now,
-            attempts: event.attempts + 1,
-            now,
-          },
-          policy,
-        ),
-      ]),
+    // The run is worked out once, here: RECORD_FAILURE stores it as decideRetry saw it.
+    const decisions = new Map<string, RetryDecision & { failingSince: Date; kindSince: Date }>(
+      events.map((event) => {
+        const run = failureRun(event, kind, now);
+        return [event.id, { ...decideRetry({ kind, ...run, attempts: event.attempts + 1, now }, policy), ...run }];
+      }),
     );
     let message =
       error instanceof AppException ? `${error.code}: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -188,7 +180,15 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
     for (const event of events) {
       const decision = decisions.get(event.id)!;
       stats[decision.status]++;
-      await this.dataSource.query(RECORD_FAILURE, [event.id, message.slice(0, 2000), decision.status, decision.nextAttemptAt, now, kind]);
+      await this.dataSource.query(RECORD_FAILURE, [
+        event.id,
+        message.slice(0, 2000),
+        decision.status,
+        decision.nextAttemptAt,
+        decision.failingSince,
+        kind,
+        decision.kindSince,
+      ]);
       this.metrics.webhookHandled([event], decision.status);
     }
     const log = { err: error, kind, events: events.map((event) => event.id), ...stats };

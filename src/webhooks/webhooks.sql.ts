@@ -70,11 +70,10 @@ export const TRY_INBOX_KEY_LOCK = 'SELECT pg_try_advisory_lock($1, hashtext($2))
 export const RELEASE_INBOX_KEY_LOCK = 'SELECT pg_advisory_unlock($1, hashtext($2))';
 
 /**
- * Records a failed attempt on an open event; a failure of another kind starts a new run of its own.
- * $1 = event id, $2 = last error, $3 = status, $4 = next attempt, $5 = now, $6 = failure kind.
+ * Records a failed attempt on an open event, with the retry window's and the failure run's starts
+ * as the worker decided them (decideRetry's inputs). $1 = event id, $2 = last error, $3 = status,
+ * $4 = next attempt, $5 = failing since, $6 = failure kind, $7 = failure kind since.
  */
 export const RECORD_FAILURE = `UPDATE stripe_events SET attempts = attempts + 1, last_error = $2, status = $3, next_attempt_at = $4,
-           failing_since = coalesce(failing_since, $5),
-           failure_kind_since = CASE WHEN failure_kind IS NOT DISTINCT FROM $6 THEN coalesce(failure_kind_since, $5) ELSE $5 END,
-           failure_kind = $6
+           failing_since = $5, failure_kind = $6, failure_kind_since = $7
          WHERE id = $1 AND status IN ('pending', 'failed')`;

@@ -5,7 +5,7 @@ import { AdminRepairService } from '../../src/admin/admin-repair.service.js';
 import { BillingSyncService } from '../../src/billing/billing-sync.service.js';
 import { BillingSyncStatus } from '../../src/billing/billing-sync-status.enum.js';
 import { ManualClock } from '../../src/clock/clock.js';
-import { DomainEventsRelayService } from '../../src/domain-events/domain-events-relay.service.js';
+import { DOMAIN_EVENT_LEASE_MS, DomainEventsRelayService } from '../../src/domain-events/domain-events-relay.service.js';
 import { DomainEventsService } from '../../src/domain-events/domain-events.service.js';
 import { InboxHealthService } from '../../src/metrics/inbox-health.service.js';
 import { MetricsService } from '../../src/metrics/metrics.service.js';
@@ -103,9 +103,9 @@ describe('Stripe unreachable: retry window and emergency fallback (app clock dri
   const deliver = async (
     type: string,
     object: Record<string, unknown>,
-    options: { created?: number; apiVersion?: string } = {},
+    options: { created?: number; apiVersion?: string; id?: string } = {},
   ): Promise<string> => {
-    const id = `evt_retry_${sequence++}_${Date.now()}`;
+    const id = options.id ?? `evt_retry_${sequence++}_${Date.now()}`;
     const raw = JSON.stringify({
       id,
       object: 'event',
@@ -161,6 +161,27 @@ describe('Stripe unreachable: retry window and emergency fallback (app clock dri
     clock.advance(16 * MINUTE);
     await drain();
     expect(await accountOf(t, 'biz_fb')).toMatchObject({ plan_key: 'fame_flex', subscription_status: 'active' });
+  });
+
+  it('applies the later-received of two bodies Stripe created in the same second, whatever their ids', async () => {
+    const now = Math.floor(clock.now().getTime() / 1000);
+    // Event ids are random: here the earlier update has the id that sorts last.
+    const earlier = await deliver('customer.subscription.updated', subscriptionObject('sub_tie', 'cus_tie', 'biz_tie', 'price_fame_fallback', 'active'), {
+      created: now,
+      id: `evt_tie_z_${Date.now()}`,
+    });
+    const later = await deliver('customer.subscription.updated', subscriptionObject('sub_tie', 'cus_tie', 'biz_tie', 'price_glow_fallback', 'active'), {
+      created: now,
+      id: `evt_tie_a_${Date.now()}`,
+    });
+    expect(later < earlier).toBe(true);
+    await drain();
+    clock.advance(16 * MINUTE);
+    await drain();
+    expect(await accountOf(t, 'biz_tie')).toMatchObject({
+      plan_key: 'glow_up',
+      billing_sync_status: BillingSyncStatus.WEBHOOK_EMERGENCY_FALLBACK,
+    });
   });
 
   it('upserts only the event\'s own subscription in the fallback', async () => {
@@ -325,6 +346,102 @@ describe('Stripe unreachable: retry window and emergency fallback (app clock dri
     const [row] = await t.dataSource.query(`SELECT attempts, dispatched_at FROM domain_events WHERE key = 'slow_1'`);
     expect(row.attempts).toBe(1);
     expect(row.dispatched_at).toBeInstanceOf(Date);
+  });
+
+  it('outbox: each row of a batch gets a fresh lease when its emission starts, so slow listeners before it do not let another relay emit it too', async () => {
+    const relay = t.app.get(DomainEventsRelayService);
+    const received: string[] = [];
+    const gates = new Map<string, () => void>();
+    const onBatch = async (payload: { eventKey: string }): Promise<void> => {
+      received.push(payload.eventKey);
+      await new Promise<void>((resolve) => gates.set(payload.eventKey, resolve)); // an SMTP round trip
+    };
+    t.app.get(EventEmitter2).on('test.outbox_batch', onBatch as (payload: { eventKey: string }) => void);
+    await t.dataSource.transaction(async (manager) => {
+      for (const key of ['batch_1', 'batch_2']) {
+        await t.app.get(DomainEventsService).record(manager, { name: 'test.outbox_batch', businessId: 'biz_batch', key, payload: {} });
+      }
+    });
+    const until = async (key: string): Promise<void> => {
+      while (!gates.has(key)) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    const first = relay.drain();
+    await until('batch_1');
+    // batch_1's listener takes most of the lease the claim gave both rows.
+    clock.advance(DOMAIN_EVENT_LEASE_MS - MINUTE);
+    gates.get('batch_1')!();
+    await until('batch_2');
+    // Past the claim's lease, inside the one batch_2 got when its emission started.
+    clock.advance(2 * MINUTE);
+    const other = await createTestApp({ databaseUrl: t.databaseUrl, clock, env: { WEBHOOK_WORKER_ENABLED: 'false' } });
+    const receivedByOther: string[] = [];
+    try {
+      other.app.get(EventEmitter2).on('test.outbox_batch', (payload: { eventKey: string }) => receivedByOther.push(payload.eventKey));
+      await other.app.get(DomainEventsRelayService).drain();
+    } finally {
+      await other.close();
+    }
+    gates.get('batch_2')!();
+    await first;
+    expect(receivedByOther).toEqual([]);
+    expect(received).toEqual(['batch_1', 'batch_2']);
+    const rows: { attempts: number; dispatched: boolean }[] = await t.dataSource.query(
+      `SELECT attempts, dispatched_at IS NOT NULL AS dispatched FROM domain_events WHERE name = 'test.outbox_batch' ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      { attempts: 1, dispatched: true },
+      { attempts: 1, dispatched: true },
+    ]);
+  });
+
+  it('outbox: a relay whose rows were taken over after their lease ended neither emits them again nor touches the new holder\'s marks', async () => {
+    const relay = t.app.get(DomainEventsRelayService);
+    const received: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const onTakeover = async (payload: { eventKey: string }): Promise<void> => {
+      received.push(payload.eventKey);
+      if (payload.eventKey !== 'takeover_1') return;
+      await gate; // an email that outlives the lease
+      throw new Error('SMTP timeout');
+    };
+    t.app.get(EventEmitter2).on('test.outbox_takeover', onTakeover as (payload: { eventKey: string }) => void);
+    // One transaction: both rows are in the same claim, takeover_2 waiting behind takeover_1.
+    await t.dataSource.transaction(async (manager) => {
+      for (const key of ['takeover_1', 'takeover_2']) {
+        await t.app.get(DomainEventsService).record(manager, { name: 'test.outbox_takeover', businessId: 'biz_takeover', key, payload: {} });
+      }
+    });
+    const first = relay.drain();
+    while (received.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+
+    // Past the lease, another instance claims both rows and delivers them.
+    clock.advance(DOMAIN_EVENT_LEASE_MS + MINUTE);
+    const takenAt = clock.now();
+    const other = await createTestApp({ databaseUrl: t.databaseUrl, clock, env: { WEBHOOK_WORKER_ENABLED: 'false' } });
+    const receivedByOther: string[] = [];
+    try {
+      other.app.get(EventEmitter2).on('test.outbox_takeover', (payload: { eventKey: string }) => receivedByOther.push(payload.eventKey));
+      await other.app.get(DomainEventsRelayService).drain();
+    } finally {
+      await other.close();
+    }
+    expect(receivedByOther).toEqual(['takeover_1', 'takeover_2']);
+
+    clock.advance(MINUTE);
+    release();
+    await first;
+    await relay.drain();
+    // The first relay's listener failed after the takeover: its failure is not recorded over the
+    // other's mark, and the row behind it, no longer its own, is not emitted a second time.
+    expect(received).toEqual(['takeover_1']);
+    const rows: { key: string; attempts: number; last_error: string | null; dispatched_at: Date }[] = await t.dataSource.query(
+      `SELECT key, attempts, last_error, dispatched_at FROM domain_events WHERE name = 'test.outbox_takeover' ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      { key: 'takeover_1', attempts: 1, last_error: null, dispatched_at: takenAt },
+      { key: 'takeover_2', attempts: 1, last_error: null, dispatched_at: takenAt },
+    ]);
   });
 });
 
