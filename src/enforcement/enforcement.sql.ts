@@ -75,6 +75,20 @@ export const RELEASE_SQL = `
   SELECT (SELECT count(*) FROM r)::int AS released, (SELECT count(*) FROM c)::int AS carried`;
 
 /**
+ * The first statement of a carry: locks the rows already carried into the old window, the rows a
+ * give-back takes before the old window's (RELEASE_SQL locks a row, then the row it was carried
+ * to). Taking them first, before MARK_SOURCE_SQL locks the old window, puts the carry in the
+ * same order as every give-back; locking them last (in REPOINT_SQL) deadlocked against a
+ * give-back holding one of them and waiting for the old window. In period_start order, so two
+ * carries never cross either. $1 business, $2 metric, $3 from.
+ */
+export const LOCK_CARRIED_INTO_SQL = `
+  SELECT period_start FROM usage_counters
+   WHERE business_id = $1 AND metric = $2 AND carried_to = $3
+   ORDER BY period_start
+     FOR UPDATE`;
+
+/**
  * Marks the old window's row as carried to the new one. Upserted at zero when the old window was
  * never used, so that a reservation still computed from the old anchor (a request that read the
  * account just before this commit) finds the row and is redirected (RESERVE_SQL above)
@@ -97,7 +111,10 @@ export const FILL_TARGET_SQL = `
   ON CONFLICT (business_id, metric, period_start)
   DO UPDATE SET used = GREATEST(c.used, EXCLUDED.used), carried_to = NULL, updated_at = now()`;
 
-/** Windows carried into the old one now point at the new one: every redirect is one hop. */
+/**
+ * Windows carried into the old one now point at the new one: every redirect is one hop. Their rows
+ * are already locked (LOCK_CARRIED_INTO_SQL).
+ */
 export const REPOINT_SQL = `
   UPDATE usage_counters SET carried_to = $4, updated_at = now()
    WHERE business_id = $1 AND metric = $2 AND carried_to = $3 AND period_start <> $4`;
