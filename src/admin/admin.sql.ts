@@ -18,8 +18,16 @@ export interface BuiltQuery {
 const EVENT_COLUMNS = `e.id, e.type, e.status, e.attempts, e.next_attempt_at, e.last_error, e.customer_id, e.business_id,
   e.stripe_created_at, e.received_at, e.processed_at, e.received_at::text AS received_key, ${UNOWNED_EVENT_SQL} AS unowned`;
 
-/** The business's counters of the given metrics, every window. $1 = business, $2 = metric keys. */
-export const USAGE_COUNTERS_OF_METRICS = `SELECT metric, period_start, used FROM usage_counters WHERE business_id = $1 AND metric = ANY($2)`;
+/**
+ * The business's counters of the given metrics, every window; a window carried to another
+ * (a new anchor) reads the count of the window it was carried to, as SELECT_USED does, for an
+ * instance whose cached account still names the old window. $1 = business, $2 = metric keys.
+ */
+export const USAGE_COUNTERS_OF_METRICS = `
+  SELECT c.metric, c.period_start, coalesce(t.used, c.used) AS used
+    FROM usage_counters c
+    LEFT JOIN usage_counters t ON t.business_id = c.business_id AND t.metric = c.metric AND t.period_start = c.carried_to
+   WHERE c.business_id = $1 AND c.metric = ANY($2)`;
 
 /** The business's billing_sync_log, newest first. $1 = business, $2 = how many. */
 export const SYNC_HISTORY = `SELECT status, source, event_id, detail, created_at FROM billing_sync_log

@@ -119,5 +119,13 @@ export const REPOINT_SQL = `
   UPDATE usage_counters SET carried_to = $4, updated_at = now()
    WHERE business_id = $1 AND metric = $2 AND carried_to = $3 AND period_start <> $4`;
 
-/** A counter's value (no row: never used). $1 = business, $2 = metric, $3 = period start. */
-export const SELECT_USED = 'SELECT used FROM usage_counters WHERE business_id = $1 AND metric = $2 AND period_start = $3';
+/**
+ * A counter's value (no row: never used), following `carried_to` one hop as RESERVE_SQL does: an
+ * instance whose cached account still names the window a new anchor carried away reads the
+ * window that counts, not the old row frozen at the carry. $1 = business, $2 = metric, $3 = period start.
+ */
+export const SELECT_USED = `
+  SELECT coalesce(t.used, c.used) AS used
+    FROM usage_counters c
+    LEFT JOIN usage_counters t ON t.business_id = c.business_id AND t.metric = c.metric AND t.period_start = c.carried_to
+   WHERE c.business_id = $1 AND c.metric = $2 AND c.period_start = $3`;
