@@ -146,12 +146,16 @@ export const COUNT_SOURCES: Record<string, string> = {
   [CAMPAIGNS_METRIC]: 'SELECT count(*)::int AS n FROM campaigns WHERE business_id = $1',
 };
 
-/** A counter's value, its row locked (waits for reservations in flight). $1 = business, $2 = metric, $3 = period start. */
-export const LOCK_USAGE_COUNTER = `SELECT used FROM usage_counters WHERE business_id = $1 AND metric = $2 AND period_start = $3 FOR UPDATE`;
+/**
+ * A counter's value and when it last changed (the service's Clock), its row locked (waits for
+ * reservations in flight). $1 = business, $2 = metric, $3 = period start.
+ */
+export const LOCK_USAGE_COUNTER = `SELECT used, updated_at FROM usage_counters
+   WHERE business_id = $1 AND metric = $2 AND period_start = $3 FOR UPDATE`;
 
-/** Sets a counter to a recounted value. $1 = business, $2 = metric, $3 = period start, $4 = count. */
-export const SET_USAGE_COUNTER = `INSERT INTO usage_counters (business_id, metric, period_start, used) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (business_id, metric, period_start) DO UPDATE SET used = EXCLUDED.used, updated_at = now()`;
+/** Sets a counter to a recounted value. $1 = business, $2 = metric, $3 = period start, $4 = count, $5 = now (the Clock). */
+export const SET_USAGE_COUNTER = `INSERT INTO usage_counters (business_id, metric, period_start, used, updated_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (business_id, metric, period_start) DO UPDATE SET used = EXCLUDED.used, updated_at = EXCLUDED.updated_at`;
 
 /** A webhook event locked for a replay, with the business it belongs to (by id, else by customer). $1 = event id. */
 export const LOCK_EVENT_FOR_REPLAY = `SELECT e.id, e.status, e.attempts, e.last_error,

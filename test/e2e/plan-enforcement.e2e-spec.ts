@@ -316,7 +316,7 @@ describe('plan enforcement', () => {
       const anchor = new Date(now);
       await setPlan(a, business, { planKey: 'glow_up', period: { start: anchor, end: new Date(now + 30 * day) } }, false);
       await a.dataSource.transaction((manager) =>
-        carryUsageWindows(manager, business, [{ metric: 'creators', from: old.start, to: anchor }]),
+        carryUsageWindows(manager, business, [{ metric: 'creators', from: old.start, to: anchor }], new Date(now)),
       );
       // Its reservation, computed from the old anchor, is redirected to the new window...
       expect((await search(a, token, 20)).data?.startCreatorSearch.granted).toBe(20);

@@ -114,7 +114,7 @@ describe('UsageService.reserve', () => {
     const b = new Date('2026-11-20T08:00:00Z');
     const key = (periodStart: Date): UsageKey => ({ businessId, metric: 'creators', periodStart });
     expect((await usage.reserve(key(a), 30, 50, false)).granted).toBe(30);
-    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: a, to: b }]));
+    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: a, to: b }], new Date()));
     expect([await counter(key(a)), await counter(key(b))]).toEqual([30, 30]);
 
     // A request that computed the old window (it read the account just before the sync) is redirected.
@@ -125,7 +125,7 @@ describe('UsageService.reserve', () => {
     expect([await counter(key(a)), await counter(key(b))]).toEqual([10, 25]);
 
     // Switching back to the first anchor: its window takes the larger count, never the sum.
-    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: b, to: a }]));
+    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: b, to: a }], new Date()));
     expect(await counter(key(a))).toBe(25);
     expect(await usage.reserve(key(b), 30, 50, true)).toEqual({ granted: 25, used: 50, periodStart: a });
   });
@@ -141,7 +141,7 @@ describe('UsageService.reserve', () => {
     const businessId = `biz_carry_lock_order_${to.getTime()}`;
     const key = (periodStart: Date): UsageKey => ({ businessId, metric: 'creators', periodStart });
     expect((await usage.reserve(key(A), 30, 50, false)).granted).toBe(30);
-    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: A, to: B }]));
+    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: A, to: B }], new Date()));
 
     // The give-back (a search reserved before the first carry) holds A's row and then takes B's,
     // the one A was carried to: the order RELEASE_SQL takes them in. Meanwhile the sync carries B.
@@ -158,7 +158,7 @@ describe('UsageService.reserve', () => {
       await usage.release(key(A), 10, manager);
     });
     await held;
-    const carry = t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: B, to }]));
+    const carry = t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: B, to }], new Date()));
     await Promise.all([giveBack, carry]);
 
     expect([await counter(key(A)), await counter(key(B)), await counter(key(C))]).toEqual(counts);
@@ -173,7 +173,7 @@ describe('UsageService.reserve', () => {
     const businessId = 'biz_carry_empty';
     const a = new Date('2026-11-14T10:00:00Z');
     const b = new Date('2026-11-20T08:00:00Z');
-    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: a, to: b }]));
+    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: a, to: b }], new Date()));
     expect(await usage.reserve({ businessId, metric: 'creators', periodStart: a }, 5, 50, false)).toEqual({ granted: 5, used: 5, periodStart: b });
     expect(await counter({ businessId, metric: 'creators', periodStart: a })).toBe(0);
   });
