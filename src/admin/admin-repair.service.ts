@@ -9,6 +9,7 @@ import { BillingSyncService } from '../billing/billing-sync.service.js';
 import { Clock } from '../clock/clock.js';
 import { lockStripeCustomer } from '../database/customer-lock.util.js';
 import { SELECT_USED } from '../enforcement/enforcement.sql.js';
+import { decideRecount, type RecountPolicy } from '../enforcement/usage-recount.util.js';
 import { COUNT_METRIC_PERIOD_START } from '../enforcement/usage-window.util.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import { PlansService } from '../plans/plans.service.js';
@@ -38,6 +39,8 @@ export interface RecountResult {
   metric: string;
   before: number;
   after: number;
+  /** A counter above its rows left as it is: it changed too recently (policy `settled`, decideRecount). */
+  held: boolean;
 }
 
 export interface ReplayResult {
@@ -188,23 +191,37 @@ export class AdminRepairService {
   /**
    * Sets each COUNT metric's counter to what exists in the product tables, in one transaction:
    * the repair for a reservation whose request died before it created (or released) anything.
+   * `immediate` (an operator's repair of one business) lowers at once; `settled` (the
+   * reconciliation) raises at once but lowers only a counter unchanged for the grace, since a
+   * counter one above its rows is also a creation in flight (decideRecount).
    */
-  async recountUsage(operator: Operator, businessId: string, reason: string | null): Promise<RecountResult[]> {
+  async recountUsage(
+    operator: Operator,
+    businessId: string,
+    reason: string | null,
+    policy: RecountPolicy = 'immediate',
+  ): Promise<RecountResult[]> {
     const results: RecountResult[] = [];
     const { recountable, notRecountable } = this.countMetrics();
     if (notRecountable.length > 0) {
       this.logger.warn({ businessId, notRecountable }, 'COUNT metrics without a count source are left as they are by the recount');
     }
     await this.change(operator, 'recount_usage', businessId, reason, null, async (manager) => {
+      const now = this.clock.now();
       for (const metric of recountable) {
         // The row lock waits for any reservation statement in flight on this counter.
-        const [current] = await manager.query(LOCK_USAGE_COUNTER, [businessId, metric, COUNT_METRIC_PERIOD_START]);
+        const [current] = (await manager.query(LOCK_USAGE_COUNTER, [businessId, metric, COUNT_METRIC_PERIOD_START])) as {
+          used: number;
+          updated_at: Date;
+        }[];
         const [{ n }] = await manager.query(COUNT_SOURCES[metric], [businessId]);
-        await manager.query(SET_USAGE_COUNTER, [businessId, metric, COUNT_METRIC_PERIOD_START, n]);
-        results.push({ metric, before: current?.used ?? 0, after: n });
+        const before = current?.used ?? 0;
+        const { write, held } = decideRecount({ counter: before, actual: n, updatedAt: current?.updated_at ?? null, now, policy });
+        if (write !== null) await manager.query(SET_USAGE_COUNTER, [businessId, metric, COUNT_METRIC_PERIOD_START, write, now]);
+        results.push({ metric, before, after: write ?? before, held });
       }
       return {
-        usage: Object.fromEntries(results.map((r) => [r.metric, { before: r.before, after: r.after }])),
+        usage: Object.fromEntries(results.map((r) => [r.metric, { before: r.before, after: r.after, ...(r.held ? { held: true } : {}) }])),
         ...(notRecountable.length > 0 ? { notRecountable } : {}),
       };
     });

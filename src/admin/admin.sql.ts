@@ -18,8 +18,16 @@ export interface BuiltQuery {
 const EVENT_COLUMNS = `e.id, e.type, e.status, e.attempts, e.next_attempt_at, e.last_error, e.customer_id, e.business_id,
   e.stripe_created_at, e.received_at, e.processed_at, e.received_at::text AS received_key, ${UNOWNED_EVENT_SQL} AS unowned`;
 
-/** The business's counters of the given metrics, every window. $1 = business, $2 = metric keys. */
-export const USAGE_COUNTERS_OF_METRICS = `SELECT metric, period_start, used FROM usage_counters WHERE business_id = $1 AND metric = ANY($2)`;
+/**
+ * The business's counters of the given metrics, every window; a window carried to another
+ * (a new anchor) reads the count of the window it was carried to, as SELECT_USED does, for an
+ * instance whose cached account still names the old window. $1 = business, $2 = metric keys.
+ */
+export const USAGE_COUNTERS_OF_METRICS = `
+  SELECT c.metric, c.period_start, coalesce(t.used, c.used) AS used
+    FROM usage_counters c
+    LEFT JOIN usage_counters t ON t.business_id = c.business_id AND t.metric = c.metric AND t.period_start = c.carried_to
+   WHERE c.business_id = $1 AND c.metric = ANY($2)`;
 
 /** The business's billing_sync_log, newest first. $1 = business, $2 = how many. */
 export const SYNC_HISTORY = `SELECT status, source, event_id, detail, created_at FROM billing_sync_log
@@ -138,12 +146,16 @@ export const COUNT_SOURCES: Record<string, string> = {
   [CAMPAIGNS_METRIC]: 'SELECT count(*)::int AS n FROM campaigns WHERE business_id = $1',
 };
 
-/** A counter's value, its row locked (waits for reservations in flight). $1 = business, $2 = metric, $3 = period start. */
-export const LOCK_USAGE_COUNTER = `SELECT used FROM usage_counters WHERE business_id = $1 AND metric = $2 AND period_start = $3 FOR UPDATE`;
+/**
+ * A counter's value and when it last changed (the service's Clock), its row locked (waits for
+ * reservations in flight). $1 = business, $2 = metric, $3 = period start.
+ */
+export const LOCK_USAGE_COUNTER = `SELECT used, updated_at FROM usage_counters
+   WHERE business_id = $1 AND metric = $2 AND period_start = $3 FOR UPDATE`;
 
-/** Sets a counter to a recounted value. $1 = business, $2 = metric, $3 = period start, $4 = count. */
-export const SET_USAGE_COUNTER = `INSERT INTO usage_counters (business_id, metric, period_start, used) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (business_id, metric, period_start) DO UPDATE SET used = EXCLUDED.used, updated_at = now()`;
+/** Sets a counter to a recounted value. $1 = business, $2 = metric, $3 = period start, $4 = count, $5 = now (the Clock). */
+export const SET_USAGE_COUNTER = `INSERT INTO usage_counters (business_id, metric, period_start, used, updated_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (business_id, metric, period_start) DO UPDATE SET used = EXCLUDED.used, updated_at = EXCLUDED.updated_at`;
 
 /** A webhook event locked for a replay, with the business it belongs to (by id, else by customer). $1 = event id. */
 export const LOCK_EVENT_FOR_REPLAY = `SELECT e.id, e.status, e.attempts, e.last_error,

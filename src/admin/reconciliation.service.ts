@@ -140,8 +140,15 @@ export class ReconciliationService {
     try {
       result.usageDrifts = await this.repair.usageDrifts(account.businessId);
       if (options.fix && result.usageDrifts.length > 0) {
-        await this.repair.recountUsage(options.operator, account.businessId, 'reconciliation: usage counter differed from the product tables');
-        result.usageRecounted = true;
+        // `settled`: creations may be in flight, and a counter one above its rows is what each
+        // looks like between its reservation and its insert; lowering it would lose that count.
+        const recount = await this.repair.recountUsage(
+          options.operator,
+          account.businessId,
+          'reconciliation: usage counter differed from the product tables',
+          'settled',
+        );
+        result.usageRecounted = recount.some((r) => r.after !== r.before);
       }
     } catch (error) {
       result.usageError = errorMessage(error);

@@ -227,14 +227,16 @@ export class BillingSyncService {
       liveSubscriptionCount: live.length,
     });
     // A new anchor (interval change, resume, new subscription) moves the window that contains now:
-    // the new one starts with the old one's count, in this transaction, so no switch is a free reset.
+    // the new one starts with the old one's count, in this transaction, so no switch is a free reset
+    // (a window back to back with the old one, a renewal, starts fresh: usageWindowCarries).
     const windowsOf = (fields: Pick<AccountBillingState, 'billingCycleAnchor' | 'currentPeriodStart' | 'currentPeriodEnd'>) => ({
       billingCycleAnchor: fields.billingCycleAnchor,
       currentPeriodStart: fields.currentPeriodStart,
       currentPeriodEnd: fields.currentPeriodEnd,
       accountCreatedAt: account.createdAt,
     });
-    await carryUsageWindows(manager, account.businessId, usageWindowCarries(this.plans.metrics, windowsOf(account), windowsOf(state), now));
+    const carries = usageWindowCarries(this.plans.metrics, windowsOf(account), windowsOf(state), now);
+    await carryUsageWindows(manager, account.businessId, carries, now);
     await manager.query(BUMP_CUSTOMER_SYNC_VERSION, [customerId]);
     const entries = context.entries ?? [{ eventId: null, status: context.status }];
     const detail = {

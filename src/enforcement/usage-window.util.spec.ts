@@ -188,6 +188,76 @@ describe('usageWindowCarries', () => {
     expect(usageWindowCarries(metrics, yearly, renewed, at('2027-04-02T00:00:00Z'))).toEqual([]);
   });
 
+  /** Monthly, anchored on the 14th at 10:00; the stored period is October's. */
+  const october = account({
+    billingCycleAnchor: at('2026-09-14T10:00:00Z'),
+    currentPeriodStart: at('2026-10-14T10:00:00Z'),
+    currentPeriodEnd: at('2026-11-14T10:00:00Z'),
+  });
+  const november = { ...october, currentPeriodStart: at('2026-11-14T10:00:00Z'), currentPeriodEnd: at('2026-12-14T10:00:00Z') };
+
+  it('carries nothing at a renewal synced a moment before our clock reaches the new period', () => {
+    // Stripe's clock runs ahead: the new period's start is still 2 s away by ours.
+    for (const now of [at('2026-11-14T09:59:58Z'), at('2026-11-14T09:59:59.999Z')]) {
+      expect(usageWindowCarries(metrics, october, november, now)).toEqual([]);
+    }
+    const yearlyRenewed = { ...yearly, currentPeriodStart: at('2027-03-14T10:00:00Z'), currentPeriodEnd: at('2028-03-14T10:00:00Z') };
+    expect(usageWindowCarries(metrics, yearly, yearlyRenewed, at('2027-03-14T09:59:55Z'))).toEqual([]);
+  });
+
+  it('carries nothing at any renewal synced up to a minute early or late (property)', () => {
+    const date = fc.date({ min: at('2020-01-01T00:00:00Z'), max: at('2040-01-01T00:00:00Z'), noInvalidDate: true });
+    fc.assert(
+      fc.property(date, fc.integer({ min: 1, max: 30 }), fc.integer({ min: -60_000, max: 60_000 }), (anchor, n, skew) => {
+        const periodStart = addMonthsClamped(anchor, n);
+        const before = account({ billingCycleAnchor: anchor, currentPeriodStart: addMonthsClamped(anchor, n - 1), currentPeriodEnd: periodStart });
+        const after = { ...before, currentPeriodStart: periodStart, currentPeriodEnd: addMonthsClamped(anchor, n + 1) };
+        expect(usageWindowCarries(metrics, before, after, new Date(periodStart.getTime() + skew))).toEqual([]);
+      }),
+    );
+  });
+
+  it('carries nothing at a renewal synced on time or late', () => {
+    for (const now of [at('2026-11-14T10:00:00Z'), at('2026-11-14T10:00:02Z'), at('2026-11-20T00:00:00Z')]) {
+      expect(usageWindowCarries(metrics, october, november, now)).toEqual([]);
+    }
+  });
+
+  it('carries a switch mid-window synced a moment before our clock reaches the new anchor', () => {
+    const anchor = at('2026-11-21T12:00:00Z');
+    const monthly = account({ billingCycleAnchor: anchor, currentPeriodStart: anchor, currentPeriodEnd: at('2026-12-21T12:00:00Z') });
+    expect(usageWindowCarries(metrics, yearly, monthly, at('2026-11-21T11:59:58Z'))).toEqual([
+      { metric: 'creators', from: at('2026-11-14T10:00:00Z'), to: anchor },
+      { metric: 'exports', from: at('2026-03-14T10:00:00Z'), to: anchor },
+    ]);
+  });
+
+  it('carries a switch back to a window that began before the one that counted (yearly -> monthly -> yearly)', () => {
+    const monthly = account({ billingCycleAnchor: now, currentPeriodStart: now, currentPeriodEnd: at('2026-12-21T12:00:00Z') });
+    const later = at('2026-11-22T08:00:00Z');
+    expect(usageWindowCarries(metrics, monthly, yearly, later)).toEqual([
+      { metric: 'creators', from: now, to: at('2026-11-14T10:00:00Z') },
+      { metric: 'exports', from: now, to: at('2026-03-14T10:00:00Z') },
+    ]);
+  });
+
+  it('carries nothing from a trial into the first paid period, whether the conversion is synced early or late', () => {
+    const trialEnd = at('2026-12-10T00:00:00Z');
+    const trial = account({ billingCycleAnchor: trialEnd, currentPeriodStart: at('2026-11-26T00:00:00Z'), currentPeriodEnd: trialEnd });
+    const paid = account({ billingCycleAnchor: trialEnd, currentPeriodStart: trialEnd, currentPeriodEnd: at('2027-01-10T00:00:00Z') });
+    for (const at_ of [at('2026-12-09T23:59:58Z'), trialEnd, at('2026-12-10T00:00:03Z')]) {
+      expect(usageWindowCarries(metrics, trial, paid, at_)).toEqual([]);
+    }
+  });
+
+  it("carries nothing into a first subscription that starts when the free window ends (the free window's count was spent in it)", () => {
+    const end = at('2026-12-05T09:30:00Z'); // the free windows step from 2026-01-05T09:30
+    const subscribed = account({ billingCycleAnchor: end, currentPeriodStart: end, currentPeriodEnd: at('2027-01-05T09:30:00Z') });
+    for (const at_ of [at('2026-12-05T09:29:58Z'), end]) {
+      expect(usageWindowCarries(metrics, account(), subscribed, at_)).toEqual([]);
+    }
+  });
+
   it("carries the window of a business without a subscription into its first subscription's", () => {
     const fresh = account(); // windows from 2026-01-05T09:30
     const subscribed = account({ billingCycleAnchor: now, currentPeriodStart: now, currentPeriodEnd: at('2026-12-21T12:00:00Z') });

@@ -104,11 +104,20 @@ export interface UsageWindowCarry {
 /**
  * What a sync that changes an account's anchor or period must carry, so that no such change
  * opens a fresh allowance. For each PERIOD metric: when the window containing `now` before the
- * change differs from the one containing `now` after it, the new window starts with the old one's
- * count. Stripe resets the anchor on an interval change (yearly -> monthly -> yearly costs next to
- * nothing once unused time is credited), a resume, or a new subscription: without the carry each
- * would start at zero. The new window then runs its full length from the new anchor, so its
- * allowance is one for both; the next fresh one comes a window after the new anchor.
+ * change and the one containing `now` after it differ AND overlap in time, the new window starts
+ * with the old one's count. Stripe resets the anchor on an interval change (yearly -> monthly ->
+ * yearly costs next to nothing once unused time is credited), a resume, or a new subscription:
+ * without the carry each would start at zero. The new window then runs its full length from the
+ * new anchor, so its allowance is one for both; the next fresh one comes a window after the new
+ * anchor.
+ *
+ * Windows back to back (the new one starts where the old one ends) are never a carry: that is a
+ * renewal, a trial converting into its first paid period, or a first subscription starting as
+ * the free window ends, and the old window's count was spent in a window that is over. They
+ * differ at all only because the sync came a moment before our clock reached the boundary
+ * (usageWindow moves `now` up to the new period's start, Stripe's clock running ahead): synced a
+ * moment later, both sides give the new window and nothing is carried, so early and late must
+ * agree.
  */
 export function usageWindowCarries(
   metrics: readonly { key: string; kind: MetricKind; window: UsageWindowKind | null }[],
@@ -119,9 +128,15 @@ export function usageWindowCarries(
   const carries: UsageWindowCarry[] = [];
   for (const metric of metrics) {
     if (metric.kind === 'count') continue;
-    const from = usageWindow(metric, before, now).start;
-    const to = usageWindow(metric, after, now).start;
-    if (from.getTime() !== to.getTime()) carries.push({ metric: metric.key, from, to });
+    const from = usageWindow(metric, before, now);
+    const to = usageWindow(metric, after, now);
+    if (from.start.getTime() === to.start.getTime() || !overlap(from, to)) continue;
+    carries.push({ metric: metric.key, from: from.start, to: to.start });
   }
   return carries;
+}
+
+/** Whether two PERIOD windows ([start, end), end set) share an instant; back to back they do not. */
+function overlap(a: UsageWindow, b: UsageWindow): boolean {
+  return a.start < b.end! && b.start < a.end!;
 }

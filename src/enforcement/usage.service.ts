@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { Clock } from '../clock/clock.js';
 import { EnforcementErrorCode, EnforcementException } from './enforcement.exception.js';
 import { INSERT_FIRST_SQL, RELEASE_SQL, RESERVE_SQL, SELECT_USED } from './enforcement.sql.js';
 
@@ -30,7 +31,10 @@ const MAX_ROUNDS = 10;
 
 @Injectable()
 export class UsageService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   /**
    * Reserves up to `requested` against `limit` (-1 = unlimited); all or nothing unless `partial`.
@@ -41,7 +45,7 @@ export class UsageService {
     let periodStart = key.periodStart;
     // Usually the row exists: one round trip, whatever the answer.
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const params = [key.businessId, key.metric, periodStart, requested, limit, partial];
+      const params = [key.businessId, key.metric, periodStart, requested, limit, partial, this.clock.now()];
       const [decided] = await this.update(RESERVE_SQL, params);
       if (decided?.carriedTo) {
         periodStart = decided.carriedTo;
@@ -67,7 +71,7 @@ export class UsageService {
   async release(key: UsageKey, amount: number, manager?: EntityManager): Promise<void> {
     if (amount === 0) return;
     const [row] = rowsOf(
-      await (manager ?? this.dataSource).query(RELEASE_SQL, [key.businessId, key.metric, key.periodStart, amount]),
+      await (manager ?? this.dataSource).query(RELEASE_SQL, [key.businessId, key.metric, key.periodStart, amount, this.clock.now()]),
     ) as { released: number }[];
     if (row.released === 0) {
       throw new Error(`release of ${amount} ${key.metric} for ${key.businessId}: no usage counter row`);

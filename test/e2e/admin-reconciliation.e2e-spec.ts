@@ -392,7 +392,10 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
       | undefined;
 
   it('recounts usage of accounts without a Stripe customer too (verify-entitlements and the job)', async () => {
-    await t.dataSource.query(`UPDATE usage_counters SET used = 4 WHERE business_id = 'biz_recon_free' AND metric = 'campaigns'`);
+    // Reservations whose requests died an hour ago: older than the grace the job gives a counter above its rows.
+    await t.dataSource.query(
+      `UPDATE usage_counters SET used = 4, updated_at = now() - interval '1 hour' WHERE business_id = 'biz_recon_free' AND metric = 'campaigns'`,
+    );
     const report = await cli('verify-entitlements', '--json');
     expect(report.code).toBe(1);
     const summary = JSON.parse(report.stdout) as Summary;
@@ -407,8 +410,9 @@ describe('reconciliation, CLI, dead letters and metrics (simulator as Stripe, CL
 
   it('counts a recount that failed as a failure, not as recounted', async () => {
     await t.dataSource.query(
-      `INSERT INTO usage_counters (business_id, metric, period_start, used) VALUES ($1, 'campaigns', '1970-01-01T00:00:00Z', 3)
-       ON CONFLICT (business_id, metric, period_start) DO UPDATE SET used = 3`,
+      `INSERT INTO usage_counters (business_id, metric, period_start, used, updated_at)
+       VALUES ($1, 'campaigns', '1970-01-01T00:00:00Z', 3, now() - interval '1 hour')
+       ON CONFLICT (business_id, metric, period_start) DO UPDATE SET used = 3, updated_at = EXCLUDED.updated_at`,
       [BIZ],
     );
     // A real failure inside PostgreSQL, in the recount's own statement.

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { CampaignsService } from '../../src/campaigns/campaigns.service.js';
 import { EnforcementService } from '../../src/enforcement/enforcement.service.js';
+import { carryUsageWindows } from '../../src/enforcement/usage-carry.util.js';
 import { ENTITLEMENTS_CHANNEL } from '../../src/entitlements/entitlements.constant.js';
 import { productionEnv } from '../factories/production-env.factory.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
@@ -301,6 +302,35 @@ describe('plan enforcement', () => {
       expect(creators.data?.canUse).toMatchObject({ allowed: false, remaining: 50, suggestedPlan: 'glow_up' });
       expect(await usageOf(a, business, 'campaigns')).toBe(1);
       expect(await usageOf(a, business, 'creators')).toBe(0);
+    });
+
+    it('reads the window a new anchor carried the count to while this instance still caches the old anchor (canUse, admin usage)', async () => {
+      const business = 'biz_can_carried';
+      const token = await member(business);
+      const day = 86_400_000;
+      const now = Date.now();
+      await setPlan(a, business, { planKey: 'glow_up', period: { start: new Date(now - 5 * day), end: new Date(now + 25 * day) } });
+      expect((await search(a, token, 30)).data?.startCreatorSearch.granted).toBe(30);
+      const old = await a.app.get(EnforcementService).usageWindowOf(business, 'creators');
+      // A sync elsewhere moved the anchor to now and carried the window's count; this instance is not told.
+      const anchor = new Date(now);
+      await setPlan(a, business, { planKey: 'glow_up', period: { start: anchor, end: new Date(now + 30 * day) } }, false);
+      await a.dataSource.transaction((manager) =>
+        carryUsageWindows(manager, business, [{ metric: 'creators', from: old.start, to: anchor }], new Date(now)),
+      );
+      // Its reservation, computed from the old anchor, is redirected to the new window...
+      expect((await search(a, token, 20)).data?.startCreatorSearch.granted).toBe(20);
+      expect((await a.app.get(EnforcementService).usageWindowOf(business, 'creators')).start).toEqual(old.start);
+      // ...and so are its reads: the old window's row stays at 30, the count is 50.
+      const can = await a.gql<CanUseData>(CAN_USE, { metric: 'creators', amount: 1 }, token);
+      expect(can.data?.canUse).toMatchObject({ used: 50, limit: 500, remaining: 450 });
+      const admin = await a.token({ admin: true, user: 'ops_carry' });
+      const view = await a.gql<{ adminBillingAccount: { usage: { metric: string; used: number }[] } }>(
+        `query($b: String) { adminBillingAccount(businessId: $b) { usage { metric used } } }`,
+        { b: business },
+        admin,
+      );
+      expect(view.data?.adminBillingAccount.usage.find((u) => u.metric === 'creators')?.used).toBe(50);
     });
 
     it('refuses an unknown metric and a non-positive amount', async () => {

@@ -30,6 +30,18 @@ describe('UsageService.reserve', () => {
     return rows[0]?.used ?? null;
   }
 
+  /** Resolves once a backend of this database waits for a row lock (a state, not a duration). */
+  async function untilSomeoneWaitsForALock(): Promise<void> {
+    for (let poll = 0; poll < 400; poll++) {
+      const [{ waiting }] = await t.dataSource.query(
+        `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      if (waiting > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error('no transaction started waiting for a lock');
+  }
+
   it('grants exactly what decideGrant decides, from any state (property)', async () => {
     let run = 0;
     const state = fc.record({
@@ -102,7 +114,7 @@ describe('UsageService.reserve', () => {
     const b = new Date('2026-11-20T08:00:00Z');
     const key = (periodStart: Date): UsageKey => ({ businessId, metric: 'creators', periodStart });
     expect((await usage.reserve(key(a), 30, 50, false)).granted).toBe(30);
-    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: a, to: b }]));
+    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: a, to: b }], new Date()));
     expect([await counter(key(a)), await counter(key(b))]).toEqual([30, 30]);
 
     // A request that computed the old window (it read the account just before the sync) is redirected.
@@ -113,16 +125,55 @@ describe('UsageService.reserve', () => {
     expect([await counter(key(a)), await counter(key(b))]).toEqual([10, 25]);
 
     // Switching back to the first anchor: its window takes the larger count, never the sum.
-    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: b, to: a }]));
+    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: b, to: a }], new Date()));
     expect(await counter(key(a))).toBe(25);
     expect(await usage.reserve(key(b), 30, 50, true)).toEqual({ granted: 25, used: 50, periodStart: a });
+  });
+
+  const A = new Date('2026-11-14T10:00:00Z');
+  const B = new Date('2026-11-20T08:00:00Z');
+  const C = new Date('2026-11-21T12:00:00Z');
+  it.each([
+    { to: C, counts: [20, 20, 20], pointers: [C, C, null] },
+    // Switching back to A: A itself is the row carried into B.
+    { to: A, counts: [20, 20, null], pointers: [null, A] },
+  ])('never deadlocks a carry B -> $to against a give-back to A, carried into B earlier', async ({ to, counts, pointers }) => {
+    const businessId = `biz_carry_lock_order_${to.getTime()}`;
+    const key = (periodStart: Date): UsageKey => ({ businessId, metric: 'creators', periodStart });
+    expect((await usage.reserve(key(A), 30, 50, false)).granted).toBe(30);
+    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: A, to: B }], new Date()));
+
+    // The give-back (a search reserved before the first carry) holds A's row and then takes B's,
+    // the one A was carried to: the order RELEASE_SQL takes them in. Meanwhile the sync carries B.
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const giveBack = t.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT used FROM usage_counters WHERE business_id = $1 AND metric = $2 AND period_start = $3 FOR UPDATE', [
+        businessId,
+        'creators',
+        A,
+      ]);
+      holding();
+      await untilSomeoneWaitsForALock();
+      await usage.release(key(A), 10, manager);
+    });
+    await held;
+    const carry = t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: B, to }], new Date()));
+    await Promise.all([giveBack, carry]);
+
+    expect([await counter(key(A)), await counter(key(B)), await counter(key(C))]).toEqual(counts);
+    const rows: { carried_to: Date | null }[] = await t.dataSource.query(
+      'SELECT carried_to FROM usage_counters WHERE business_id = $1 ORDER BY period_start',
+      [businessId],
+    );
+    expect(rows.map((row) => row.carried_to)).toEqual(pointers);
   });
 
   it('opens no window by a stale reservation when the old window was never used', async () => {
     const businessId = 'biz_carry_empty';
     const a = new Date('2026-11-14T10:00:00Z');
     const b = new Date('2026-11-20T08:00:00Z');
-    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: a, to: b }]));
+    await t.dataSource.transaction((manager) => carryUsageWindows(manager, businessId, [{ metric: 'creators', from: a, to: b }], new Date()));
     expect(await usage.reserve({ businessId, metric: 'creators', periodStart: a }, 5, 50, false)).toEqual({ granted: 5, used: 5, periodStart: b });
     expect(await counter({ businessId, metric: 'creators', periodStart: a })).toBe(0);
   });
