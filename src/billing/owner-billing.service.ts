@@ -35,7 +35,7 @@ import {
 } from './checkout-outcome.util.js';
 import { CheckoutSessionsService } from './checkout-sessions.service.js';
 import { pickCurrentSubscription } from './pick-current-subscription.util.js';
-import { catalogPriceTest, planPriceSelector, withPlanPrice } from './plan-change-items.util.js';
+import { planPriceSelector, withPlanPrice } from './plan-change-items.util.js';
 import { classifyPlanChange, planChangeWhen, type PricedChoice } from './plan-change.util.js';
 import { selectPlanItem } from './select-plan-item.util.js';
 
@@ -70,7 +70,8 @@ interface CheckoutOffer {
 @Injectable()
 export class OwnerBillingService {
   private readonly logger = new Logger(OwnerBillingService.name);
-  private readonly isCatalogPrice = catalogPriceTest((priceId) => this.plans.resolvePriceId(priceId));
+  private readonly isCatalogPrice = (priceId: string) => this.plans.isCatalogPrice(priceId);
+  private readonly planPriceOf = planPriceSelector(this.isCatalogPrice);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -605,7 +606,7 @@ export class OwnerBillingService {
     }
     return {
       subscription: selectPlanItem(current, this.isCatalogPrice),
-      details: toSubscriptionDetails(current.raw, planPriceSelector(current, this.isCatalogPrice)),
+      details: toSubscriptionDetails(current.raw, this.planPriceOf),
     };
   }
 
