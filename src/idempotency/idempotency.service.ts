@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock/clock.js';
 import { RequestErrorCode, RequestException } from '../common/exceptions/request.exception.js';
+import { CLAIM_POLL, pollUntil } from '../common/utils/poll-until.util.js';
 import { IdempotencyErrorCode, IdempotencyException } from './idempotency.exception.js';
 import { CLAIM_NEW_KEY, DELETE_EXPIRED_KEYS, FINISH_ATTEMPT, LOCK_KEY, RETAKE_KEY } from './idempotency.sql.js';
 import {
@@ -23,10 +24,6 @@ import {
  * resumes the same attempt (so Stripe replays what the dead one did).
  */
 const LEASE_SECONDS = 120;
-/** A request waiting for another one under its key polls with this backoff, then gives up (409). */
-const WAIT_FIRST_MS = 10;
-const WAIT_MAX_MS = 200;
-const WAIT_TOTAL_MS = 30_000;
 
 /** Gives every Stripe call of one request its idempotency key (see stripeIdempotencyKey). */
 export type StripeKeyFor = (step: string) => string;
@@ -97,23 +94,24 @@ export class IdempotencyService {
     hash: string,
     holder: string,
   ): Promise<{ kind: 'run'; attempt: number } | { kind: 'replay'; response: unknown }> {
-    for (let waited = 0, delay = WAIT_FIRST_MS; ; waited += delay, delay = Math.min(delay * 2, WAIT_MAX_MS)) {
-      const claim = await this.claim(businessId, key, hash, holder);
-      if (claim.kind === 'run' || claim.kind === 'replay') return claim;
-      if (claim.kind === 'conflict') {
-        throw new RequestException(
-          RequestErrorCode.BAD_USER_INPUT,
-          'This Idempotency-Key was already used for another request in the last 24 hours; use a new key',
-        );
-      }
-      if (waited >= WAIT_TOTAL_MS) {
-        throw new IdempotencyException(
+    return pollUntil(
+      async () => {
+        const claim = await this.claim(businessId, key, hash, holder);
+        if (claim.kind === 'conflict') {
+          throw new RequestException(
+            RequestErrorCode.BAD_USER_INPUT,
+            'This Idempotency-Key was already used for another request in the last 24 hours; use a new key',
+          );
+        }
+        return claim.kind === 'wait' ? null : claim;
+      },
+      CLAIM_POLL,
+      () =>
+        new IdempotencyException(
           IdempotencyErrorCode.IDEMPOTENCY_KEY_IN_USE,
           'A request with this Idempotency-Key is still running; retry shortly with the same key',
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+        ),
+    );
   }
 
   /** Reads the key's row and, when the request may run, takes it (state running, our lease), in one short transaction. */
