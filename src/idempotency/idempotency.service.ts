@@ -25,7 +25,11 @@ import {
  */
 const LEASE_SECONDS = 120;
 
-/** Gives every Stripe call of one request its idempotency key (see stripeIdempotencyKey). */
+/**
+ * Gives every Stripe call of one request its idempotency key (see stripeIdempotencyKey). Only
+ * calls that can change something at Stripe take one (reads take none), so a request that never
+ * asked for a key has sent Stripe nothing that a new attempt could make twice.
+ */
 export type StripeKeyFor = (step: string) => string;
 
 export interface IdempotentRequest {
@@ -45,7 +49,8 @@ interface StoredRow {
   lease_expired: boolean;
 }
 
-type Claim = { kind: 'run'; attempt: number } | { kind: 'replay'; response: unknown } | { kind: 'wait' } | { kind: 'conflict' };
+type Run = { kind: 'run'; attempt: number; resumed: boolean };
+type Claim = Run | { kind: 'replay'; response: unknown } | { kind: 'wait' } | { kind: 'conflict' };
 
 /**
  * The Idempotency-Key header: the same key from the same business within 24 h returns the first
@@ -53,7 +58,8 @@ type Claim = { kind: 'run'; attempt: number } | { kind: 'replay'; response: unkn
  * another instance gets them too. A request claims its key's row (state `running` with a lease)
  * in a short transaction and holds no connection while it runs; a concurrent request with the
  * same key polls until the first one answered, then replays it. After a refusal the same key
- * runs the request again as a new attempt, with fresh Stripe idempotency keys.
+ * runs the request again as a new attempt, with fresh Stripe idempotency keys; after an outcome
+ * that is not known to have left Stripe unchanged, as the same attempt (attemptOutcome).
  */
 @Injectable()
 export class IdempotencyService {
@@ -74,11 +80,17 @@ export class IdempotencyService {
     const holder = randomUUID();
     const claim = await this.acquire(businessId, key, hash, holder);
     if (claim.kind === 'replay') return reviveAnswer(claim.response) as T;
+    // A resumed attempt may have sent changes before it was interrupted.
+    let mayHaveChangedStripe = claim.resumed;
+    const stripeKey: StripeKeyFor = (step) => {
+      mayHaveChangedStripe = true;
+      return stripeIdempotencyKey(businessId, key, operation, step, claim.attempt);
+    };
     let answer: T;
     try {
-      answer = await work((step) => stripeIdempotencyKey(businessId, key, operation, step, claim.attempt));
+      answer = await work(stripeKey);
     } catch (error) {
-      await this.finish(businessId, key, holder, attemptOutcome(error), null).catch((releaseError: unknown) =>
+      await this.finish(businessId, key, holder, attemptOutcome(error, mayHaveChangedStripe), null).catch((releaseError: unknown) =>
         this.logger.warn({ err: releaseError, businessId }, 'idempotency: could not release a failed attempt; its lease will expire'),
       );
       throw error;
@@ -88,12 +100,7 @@ export class IdempotencyService {
   }
 
   /** Claims the key, polling while another request under it runs; or the stored answer. */
-  private async acquire(
-    businessId: string,
-    key: string,
-    hash: string,
-    holder: string,
-  ): Promise<{ kind: 'run'; attempt: number } | { kind: 'replay'; response: unknown }> {
+  private async acquire(businessId: string, key: string, hash: string, holder: string): Promise<Run | { kind: 'replay'; response: unknown }> {
     return pollUntil(
       async () => {
         const claim = await this.claim(businessId, key, hash, holder);
@@ -119,7 +126,7 @@ export class IdempotencyService {
     return this.dataSource.transaction(async (manager) => {
       const now = this.clock.now();
       const inserted: unknown[] = await manager.query(CLAIM_NEW_KEY, [businessId, key, hash, now, holder, LEASE_SECONDS]);
-      if (inserted.length > 0) return { kind: 'run', attempt: 0 };
+      if (inserted.length > 0) return { kind: 'run', attempt: 0, resumed: false };
       const [row]: StoredRow[] = await manager.query(LOCK_KEY, [businessId, key]);
       // Deleted between the two statements (24 h cleanup): simply claim again.
       if (!row) return { kind: 'wait' };
