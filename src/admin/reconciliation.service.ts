@@ -185,17 +185,8 @@ export class ReconciliationService {
       this.plans.defaultPlan().key,
       this.clock.now(),
       this.config.values.pastDueGraceDays,
-      (priceId) => this.isCatalogPrice(priceId),
+      (priceId) => this.plans.isCatalogPrice(priceId),
     );
-  }
-
-  private isCatalogPrice(priceId: string): boolean {
-    try {
-      this.plans.resolvePriceId(priceId);
-      return true;
-    } catch {
-      return false;
-    }
   }
 }
 

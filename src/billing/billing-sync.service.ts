@@ -155,15 +155,7 @@ export class BillingSyncService {
     fallbackEventCreated: Date | null,
   ): Promise<SyncResult> {
     const now = this.clock.now();
-    const isCatalogPrice = (priceId: string) => {
-      try {
-        this.plans.resolvePriceId(priceId);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    const subscriptions = fetched.map((subscription) => selectPlanItem(subscription, isCatalogPrice));
+    const subscriptions = fetched.map((subscription) => selectPlanItem(subscription, (priceId) => this.plans.isCatalogPrice(priceId)));
     const current = pickCurrentSubscription(subscriptions) as (typeof subscriptions)[number] | null;
     const planFor = (subscription: (typeof subscriptions)[number]) =>
       resolveSubscriptionPlan(

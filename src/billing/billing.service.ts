@@ -8,7 +8,7 @@ import { effectivePlan } from '../entitlements/effective-plan.util.js';
 import type { PlanDefinition } from '../plans/plan-catalog.types.js';
 import { BillingIntervalModel, MetricKindModel } from '../plans/plan.model.js';
 import { PlansService } from '../plans/plans.service.js';
-import { storedSubscriptionSnapshot, toSubscriptionDetails } from '../stripe/to-stripe-snapshot.util.js';
+import { toSubscriptionDetails } from '../stripe/to-stripe-snapshot.util.js';
 import { toTrialModel } from '../trials/to-trial-model.util.js';
 import { trialStateOf } from '../trials/record-trial-change.util.js';
 import type { BillingAccountEntity } from './billing-account.entity.js';
@@ -17,7 +17,7 @@ import { BillingAccountsService } from './billing-accounts.service.js';
 import { billingWarnings, overLimitOf, type UsageLine } from './billing-warnings.util.js';
 import { TRIAL_HISTORY, USAGE_COUNTERS_OF_WINDOWS } from './billing.sql.js';
 import { pickCurrentSubscription } from './pick-current-subscription.util.js';
-import { catalogPriceTest, planPriceSelector } from './plan-change-items.util.js';
+import { planPriceSelector } from './plan-change-items.util.js';
 import { SubscriptionEntity } from './subscription.entity.js';
 
 /** Subscriptions that are over: billing.subscription is null rather than showing them. */
@@ -26,7 +26,8 @@ const ENDED_STATUSES = new Set(['canceled', 'incomplete_expired']);
 /** The `billing` object: one read of the account, its subscriptions and its usage counters. */
 @Injectable()
 export class BillingService {
-  private readonly isCatalogPrice = catalogPriceTest((priceId) => this.plans.resolvePriceId(priceId));
+  /** Built once: every billing read picks the plan item of the stored Stripe object by it. */
+  private readonly planPriceOf = planPriceSelector((priceId) => this.plans.isCatalogPrice(priceId));
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -136,10 +137,7 @@ export class BillingService {
   }
 
   private toSubscriptionModel(row: SubscriptionEntity): BillingSubscriptionModel {
-    const details = toSubscriptionDetails(
-      row.stripeObject,
-      planPriceSelector(storedSubscriptionSnapshot(row.stripeObject), this.isCatalogPrice),
-    );
+    const details = toSubscriptionDetails(row.stripeObject, this.planPriceOf);
     let scheduledChange: BillingSubscriptionModel['scheduledChange'] = null;
     if (details.scheduledChange) {
       try {

@@ -21,10 +21,16 @@ export function setCheckoutSessionStatus(onlyIfOpen: boolean): string {
 
 /**
  * Records a session opened under a claim, only while the claim is still ours; one row { held }.
+ * The claim row is read FOR UPDATE, which serialises this statement with TAKE_CHECKOUT_CLAIM (its
+ * ON CONFLICT DO UPDATE locks the same row): when a caller is taking the claim over at the lease
+ * boundary, this statement waits for that transaction and then sees the new holder (not held,
+ * nothing inserted); when this statement locks first, the taker waits until the session row is
+ * committed, so every read the new holder makes after taking the claim sees the session.
+ * Without the lock both could go on, each sure it held the claim, and open two sessions.
  * $1 = session id, $2 = business, $3 = plan, $4 = interval, $5 = url, $6 = expires at,
  * $7 = created at, $8 = trial days, $9 = holder.
  */
-export const RECORD_CHECKOUT_SESSION = `WITH claim AS (SELECT 1 FROM checkout_claims WHERE business_id = $2 AND holder = $9),
+export const RECORD_CHECKOUT_SESSION = `WITH claim AS (SELECT 1 FROM checkout_claims WHERE business_id = $2 AND holder = $9 FOR UPDATE),
             saved AS (
               INSERT INTO checkout_sessions (id, business_id, plan_key, interval, url, status, expires_at, created_at, trial_days)
               SELECT $1, $2, $3, $4, $5, 'open', $6, $7, $8 FROM claim

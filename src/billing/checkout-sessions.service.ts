@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { CLAIM_POLL, pollUntil } from '../common/utils/poll-until.util.js';
 import type { BillingInterval } from '../plans/plan-catalog.dto.js';
 import { BillingErrorCode, BillingException } from './billing.exception.js';
 import {
@@ -18,10 +19,6 @@ import {
  * the SDK's 20 s timeout); past it the holder is taken for dead and the next caller claims.
  */
 const CLAIM_SECONDS = 120;
-/** A caller waiting for the claim polls with this backoff, then gives up (CHECKOUT_IN_PROGRESS). */
-const WAIT_FIRST_MS = 10;
-const WAIT_MAX_MS = 200;
-const WAIT_TOTAL_MS = 30_000;
 
 export type CheckoutSessionStatus = 'open' | 'complete' | 'expired';
 
@@ -100,20 +97,19 @@ export class CheckoutSessionsService {
     return held;
   }
 
-  /** Takes the business's claim (a new one, or one whose lease passed), polling while another caller holds it. */
+  /**
+   * Takes the business's claim (a new one, or one whose lease passed), polling while another
+   * caller holds it; CHECKOUT_IN_PROGRESS when it is still held after the wait.
+   */
   private async acquire(businessId: string, holder: string): Promise<void> {
-    for (let waited = 0, delay = WAIT_FIRST_MS; ; waited += delay, delay = Math.min(delay * 2, WAIT_MAX_MS)) {
-      // The lease runs on the database's clock, the one every instance shares.
-      const taken: unknown[] = await this.dataSource.query(TAKE_CHECKOUT_CLAIM, [businessId, holder, CLAIM_SECONDS]);
-      if (taken.length > 0) return;
-      if (waited >= WAIT_TOTAL_MS) {
-        throw new BillingException(
-          BillingErrorCode.CHECKOUT_IN_PROGRESS,
-          'Another checkout for this business is being opened; retry shortly',
-          { businessId },
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+    await pollUntil(
+      async () => {
+        // The lease runs on the database's clock, the one every instance shares.
+        const taken: unknown[] = await this.dataSource.query(TAKE_CHECKOUT_CLAIM, [businessId, holder, CLAIM_SECONDS]);
+        return taken.length > 0 ? true : null;
+      },
+      CLAIM_POLL,
+      () => new BillingException(BillingErrorCode.CHECKOUT_IN_PROGRESS, 'Another checkout for this business is being opened; retry shortly', { businessId }),
+    );
   }
 }

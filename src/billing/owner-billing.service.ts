@@ -7,6 +7,7 @@ import { RequestErrorCode, RequestException } from '../common/exceptions/request
 import { AppConfigService } from '../config/app-config.service.js';
 import { isLiveStatus, isOpenSubscriptionStatus } from '../entitlements/subscription-status.constant.js';
 import { IdempotencyService, type StripeKeyFor } from '../idempotency/idempotency.service.js';
+import { markNothingChanged } from '../idempotency/idempotency.util.js';
 import type { BillingInterval } from '../plans/plan-catalog.dto.js';
 import type { PlanDefinition } from '../plans/plan-catalog.types.js';
 import { PlansService } from '../plans/plans.service.js';
@@ -34,8 +35,9 @@ import {
   returningSessionBusiness,
 } from './checkout-outcome.util.js';
 import { CheckoutSessionsService } from './checkout-sessions.service.js';
+import { isDefiniteRefusal } from './definite-refusal.util.js';
 import { pickCurrentSubscription } from './pick-current-subscription.util.js';
-import { catalogPriceTest, planPriceSelector, withPlanPrice } from './plan-change-items.util.js';
+import { planPriceSelector, withPlanPrice } from './plan-change-items.util.js';
 import { classifyPlanChange, planChangeWhen, type PricedChoice } from './plan-change.util.js';
 import { selectPlanItem } from './select-plan-item.util.js';
 
@@ -70,7 +72,8 @@ interface CheckoutOffer {
 @Injectable()
 export class OwnerBillingService {
   private readonly logger = new Logger(OwnerBillingService.name);
-  private readonly isCatalogPrice = catalogPriceTest((priceId) => this.plans.resolvePriceId(priceId));
+  private readonly isCatalogPrice = (priceId: string) => this.plans.isCatalogPrice(priceId);
+  private readonly planPriceOf = planPriceSelector(this.isCatalogPrice);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -117,17 +120,19 @@ export class OwnerBillingService {
           const offer: CheckoutOffer = { planKey: plan.key, interval: input.interval, trialDays };
           const reused = await this.reuseOpenSession(account.businessId, offer, stripeKey);
           if (reused) return reused;
-          const session = await this.stripe.createCheckoutSession(
-            {
-              customerId,
-              priceId,
-              businessId: account.businessId,
-              planKey: plan.key,
-              successUrl: `${this.config.values.billing.publicUrl}/billing/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
-              cancelUrl: this.returnUrl('cancel'),
-              trialDays,
-            },
-            stripeKey('session'),
+          const session = await this.step(() =>
+            this.stripe.createCheckoutSession(
+              {
+                customerId,
+                priceId,
+                businessId: account.businessId,
+                planKey: plan.key,
+                successUrl: `${this.config.values.billing.publicUrl}/billing/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
+                cancelUrl: this.returnUrl('cancel'),
+                trialDays,
+              },
+              stripeKey('session'),
+            ),
           );
           if (!session.url) {
             throw new StripeException(StripeErrorCode.STRIPE_UNAVAILABLE, 'Stripe returned a Checkout Session without a URL');
@@ -142,10 +147,16 @@ export class OwnerBillingService {
           );
           if (!recorded) {
             // We outlived our claim and another caller may be opening a session now: ours must not stay open beside it.
-            await this.stripe
-              .expireCheckoutSession(session.id, stripeKey('expire-unclaimed'))
-              .catch((error: unknown) => this.logger.error({ err: error, sessionId: session.id }, 'checkout: could not expire an unrecorded session'));
-            throw new BillingException(BillingErrorCode.CHECKOUT_IN_PROGRESS, 'Opening the checkout took too long; retry');
+            const tooLong = new BillingException(BillingErrorCode.CHECKOUT_IN_PROGRESS, 'Opening the checkout took too long; retry');
+            try {
+              await this.stripe.expireCheckoutSession(session.id, stripeKey('expire-unclaimed'));
+            } catch (error) {
+              // Still open at Stripe: a retry under the same Idempotency-Key resumes this attempt, gets
+              // this very session back from Stripe and records it, rather than opening a second one.
+              this.logger.error({ err: error, sessionId: session.id }, 'checkout: could not expire an unrecorded session');
+              throw tooLong;
+            }
+            throw markNothingChanged(tooLong);
           }
           return { id: session.id, url: session.url };
         }),
@@ -219,7 +230,7 @@ export class OwnerBillingService {
     return this.idempotency.run(
       { businessId: account.businessId, key: idempotencyKey, operation: 'createBillingPortalSession', input: {} },
       async (stripeKey) => {
-        const session = await this.stripe.createBillingPortalSession(customerId, this.returnUrl(), stripeKey('portal'));
+        const session = await this.step(() => this.stripe.createBillingPortalSession(customerId, this.returnUrl(), stripeKey('portal')));
         return { url: session.url };
       },
     );
@@ -294,7 +305,7 @@ export class OwnerBillingService {
         const { scheduleId } = details;
         if (scheduleId) {
           await this.changeThenSync(subscription.customerId, BillingSyncStatus.OWNER_PLAN_CHANGE, account.businessId, () =>
-            this.stripe.releaseSchedule(scheduleId, stripeKey('release-schedule')),
+            this.step(() => this.stripe.releaseSchedule(scheduleId, stripeKey('release-schedule'))),
           );
         }
         return this.billing.getOverview(caller);
@@ -314,8 +325,9 @@ export class OwnerBillingService {
         await this.changeThenSync(subscription.customerId, BillingSyncStatus.OWNER_CANCEL, account.businessId, async () => {
           // Stripe refuses cancellation flags on a subscription a schedule manages; a refused
           // cancellation puts the scheduled change back.
-          if (details.scheduleId) await this.stripe.releaseSchedule(details.scheduleId, stripeKey('release-schedule'));
-          await this.undoneOnFailure(
+          const { scheduleId } = details;
+          if (scheduleId) await this.step(() => this.stripe.releaseSchedule(scheduleId, stripeKey('release-schedule')));
+          await this.step(
             async () => {
               if (atPeriodEnd) await this.stripe.setCancelAtPeriodEnd(subscription.id, true, stripeKey('cancel-at-period-end'));
               else await this.stripe.cancelSubscriptionNow(subscription.id, stripeKey('cancel-now'));
@@ -339,7 +351,7 @@ export class OwnerBillingService {
       async (stripeKey) => {
         const { subscription } = await this.changeableSubscription(account);
         await this.changeThenSync(subscription.customerId, BillingSyncStatus.OWNER_RESUME, account.businessId, async () => {
-          await this.clearCancellation(subscription, stripeKey('resume'));
+          await this.step(() => this.clearCancellation(subscription, () => stripeKey('resume')));
         });
         return this.billing.getSubscription(subscription.id);
       },
@@ -351,12 +363,14 @@ export class OwnerBillingService {
   /**
    * The price now, prorated and charged at once. An attached schedule (a scheduled downgrade)
    * would undo the change at the period end, so it is released first, and put back when the
-   * charge is refused: a declined upgrade leaves everything as it was.
+   * charge is refused: a declined upgrade leaves everything as it was. (A schedule without a
+   * change to come has nothing to put back.)
    */
   private async changePriceNow(current: CurrentSubscription, priceId: string, prorationDate: Date, stripeKey: StripeKeyFor): Promise<void> {
     const { subscription, details } = current;
-    if (details.scheduleId) await this.stripe.releaseSchedule(details.scheduleId, stripeKey('release-schedule'));
-    await this.undoneOnFailure(
+    const { scheduleId } = details;
+    if (scheduleId) await this.step(() => this.stripe.releaseSchedule(scheduleId, stripeKey('release-schedule')));
+    await this.step(
       () =>
         this.declinedAsPaymentDeclined(() =>
           this.stripe.changeSubscriptionPrice(
@@ -375,8 +389,8 @@ export class OwnerBillingService {
    */
   private async schedulePrice(current: CurrentSubscription, priceId: string, stripeKey: StripeKeyFor): Promise<void> {
     const { subscription, details } = current;
-    const cleared = await this.clearCancellation(subscription, stripeKey('uncancel'));
-    await this.undoneOnFailure(
+    const cleared = await this.step(() => this.clearCancellation(subscription, () => stripeKey('uncancel')));
+    await this.step(
       () =>
         this.stripe.schedulePriceChange(
           {
@@ -408,14 +422,17 @@ export class OwnerBillingService {
     );
   }
 
-  /** Clears a pending cancellation the way it was set; says which, for restoreCancellation. */
-  private async clearCancellation(subscription: StripeSubscriptionSnapshot, idempotencyKey: string): Promise<Cancellation> {
+  /**
+   * Clears a pending cancellation the way it was set; says which, for restoreCancellation. The
+   * key is asked for only when there is one to clear: asking says a change was sent to Stripe.
+   */
+  private async clearCancellation(subscription: StripeSubscriptionSnapshot, idempotencyKey: () => string): Promise<Cancellation> {
     if (subscription.cancelAtPeriodEnd) {
-      await this.stripe.setCancelAtPeriodEnd(subscription.id, false, idempotencyKey);
+      await this.stripe.setCancelAtPeriodEnd(subscription.id, false, idempotencyKey());
       return 'at_period_end';
     }
     if (subscription.cancelAt) {
-      await this.stripe.setCancelAt(subscription.id, null, idempotencyKey);
+      await this.stripe.setCancelAt(subscription.id, null, idempotencyKey());
       return 'at_date';
     }
     return null;
@@ -426,17 +443,31 @@ export class OwnerBillingService {
     else await this.stripe.setCancelAt(subscription.id, subscription.cancelAt, idempotencyKey);
   }
 
-  /** Runs `step`; when it fails, runs `undo` (best effort, logged) and fails as `step` did. */
-  private async undoneOnFailure<T>(step: () => Promise<T>, undo: (() => Promise<unknown>) | null): Promise<T> {
+  /**
+   * One Stripe call of a change, made after the step `undoEarlier` puts back (null: no earlier
+   * step, or one with nothing to put back). Only a definite refusal (isDefiniteRefusal) says the
+   * call was not applied: then the earlier step is put back and, once it is, the error is tagged
+   * as leaving nothing at Stripe (markNothingChanged), so the same Idempotency-Key runs a new
+   * attempt with new Stripe keys. On any other failure (a timeout, Stripe down) the call may have
+   * gone through, and putting the earlier step back could undo it (a restored schedule, whose
+   * first phase has the old items, would revert a paid upgrade): the state is left as Stripe holds
+   * it, the sync shows it, and a retry under the same key resumes the attempt with the same Stripe
+   * keys. An undo that fails is logged and leaves the refusal untagged.
+   */
+  private async step<T>(call: () => Promise<T>, undoEarlier: (() => Promise<unknown>) | null = null): Promise<T> {
     try {
-      return await step();
+      return await call();
     } catch (error) {
-      if (undo) {
-        await undo().catch((undoError: unknown) =>
-          this.logger.error({ err: undoError, cause: error }, 'could not undo the first half of a failed change; billing shows what Stripe holds'),
-        );
+      if (!(error instanceof Error) || !isDefiniteRefusal(error)) throw error;
+      if (undoEarlier) {
+        try {
+          await undoEarlier();
+        } catch (undoError) {
+          this.logger.error({ err: undoError, cause: error }, 'could not undo the first half of a refused change; billing shows what Stripe holds');
+          throw error;
+        }
       }
-      throw error;
+      throw markNothingChanged(error);
     }
   }
 
@@ -536,7 +567,8 @@ export class OwnerBillingService {
     const email = caller.email ?? account.billingEmail;
     const customer = await this.stripe.createCustomer(
       { businessId: account.businessId, email },
-      // Stable per business and email: a retry after a crash gets the same customer back.
+      // Stable per business and email: a retry after a crash gets the same customer back, and so
+      // does a new attempt under the same Idempotency-Key, which is why this is not a key of the attempt.
       `billing:customer:${account.businessId}:${email ?? ''}`,
     );
     await this.dataSource.query(LINK_CUSTOMER, [account.businessId, customer.id, email]);
@@ -605,7 +637,7 @@ export class OwnerBillingService {
     }
     return {
       subscription: selectPlanItem(current, this.isCatalogPrice),
-      details: toSubscriptionDetails(current.raw, planPriceSelector(current, this.isCatalogPrice)),
+      details: toSubscriptionDetails(current.raw, this.planPriceOf),
     };
   }
 

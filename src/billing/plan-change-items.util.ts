@@ -1,37 +1,17 @@
-import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
 import type { PlanPriceSelector, SubscriptionItemRef } from '../stripe/to-stripe-snapshot.util.js';
-import { selectPlanItem } from './select-plan-item.util.js';
-
-/** Whether a price is one of the catalog's, given the catalog's resolver (which throws for others). */
-export function catalogPriceTest(resolve: (priceId: string) => unknown): (priceId: string) => boolean {
-  return (priceId) => {
-    try {
-      resolve(priceId);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-}
+import { planItemIndex } from './select-plan-item.util.js';
 
 /**
  * Which of a subscription's (or one of its schedule phases') prices is the plan's, by the rule
- * billing sync applies (selectPlanItem: the only item, or the one catalog price among several),
- * so the owner API changes the item sync reads the plan from and never an add-on.
+ * billing sync applies (planItemIndex, as selectPlanItem: the only item, or the one catalog price
+ * among several), so the owner API changes the item sync reads the plan from and never an add-on.
+ * Only the prices are needed, so the billing read can use it on the stored Stripe object as is.
  */
-export function planPriceSelector(
-  subscription: StripeSubscriptionSnapshot,
-  isCatalogPrice: (priceId: string) => boolean,
-): PlanPriceSelector {
-  return (priceIds) =>
-    selectPlanItem(
-      {
-        ...subscription,
-        priceId: priceIds[0] ?? null,
-        items: priceIds.map((priceId) => ({ priceId, interval: null, currentPeriodStart: null, currentPeriodEnd: null })),
-      },
-      isCatalogPrice,
-    ).priceId;
+export function planPriceSelector(isCatalogPrice: (priceId: string) => boolean): PlanPriceSelector {
+  return (priceIds) => {
+    const index = planItemIndex(priceIds, isCatalogPrice);
+    return index === null ? null : priceIds[index];
+  };
 }
 
 /** The items once the plan's price is `priceId`: every other item (add-ons) kept as it is, in its place. */

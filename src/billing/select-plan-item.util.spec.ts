@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { StripeSubscriptionItemSnapshot } from '../stripe/stripe.types.js';
 import { subscriptionItemSnapshot, subscriptionSnapshot } from '../../test/factories/stripe-subscription-snapshot.factory.js';
-import { selectPlanItem } from './select-plan-item.util.js';
+import { planItemIndex, selectPlanItem } from './select-plan-item.util.js';
 
 const item = (priceId: string, end: number) =>
   subscriptionItemSnapshot({ priceId, currentPeriodStart: new Date(0), currentPeriodEnd: new Date(end) });
@@ -27,5 +27,15 @@ describe('selectPlanItem', () => {
       ambiguousItems: ['price_a', 'price_b'],
     });
     expect(selectPlanItem(sub([item('price_plan_a', 1), item('price_plan_b', 1)]), catalog).priceId).toBeNull();
+  });
+});
+
+describe('planItemIndex', () => {
+  it('is the only item, the one catalog item among several, or none', () => {
+    expect(planItemIndex(['price_unknown'], catalog)).toBe(0);
+    expect(planItemIndex(['price_addon', 'price_plan_glow'], catalog)).toBe(1);
+    expect(planItemIndex(['price_plan_a', 'price_plan_b'], catalog)).toBeNull();
+    expect(planItemIndex(['price_a', null], catalog)).toBeNull();
+    expect(planItemIndex([], catalog)).toBeNull();
   });
 });

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock/clock.js';
 import { RequestErrorCode, RequestException } from '../common/exceptions/request.exception.js';
+import { CLAIM_POLL, pollUntil } from '../common/utils/poll-until.util.js';
 import { IdempotencyErrorCode, IdempotencyException } from './idempotency.exception.js';
 import { CLAIM_NEW_KEY, DELETE_EXPIRED_KEYS, FINISH_ATTEMPT, LOCK_KEY, RETAKE_KEY } from './idempotency.sql.js';
 import {
@@ -23,12 +24,12 @@ import {
  * resumes the same attempt (so Stripe replays what the dead one did).
  */
 const LEASE_SECONDS = 120;
-/** A request waiting for another one under its key polls with this backoff, then gives up (409). */
-const WAIT_FIRST_MS = 10;
-const WAIT_MAX_MS = 200;
-const WAIT_TOTAL_MS = 30_000;
 
-/** Gives every Stripe call of one request its idempotency key (see stripeIdempotencyKey). */
+/**
+ * Gives every Stripe call of one request its idempotency key (see stripeIdempotencyKey). Only
+ * calls that can change something at Stripe take one (reads take none), so a request that never
+ * asked for a key has sent Stripe nothing that a new attempt could make twice.
+ */
 export type StripeKeyFor = (step: string) => string;
 
 export interface IdempotentRequest {
@@ -48,7 +49,8 @@ interface StoredRow {
   lease_expired: boolean;
 }
 
-type Claim = { kind: 'run'; attempt: number } | { kind: 'replay'; response: unknown } | { kind: 'wait' } | { kind: 'conflict' };
+type Run = { kind: 'run'; attempt: number; resumed: boolean };
+type Claim = Run | { kind: 'replay'; response: unknown } | { kind: 'wait' } | { kind: 'conflict' };
 
 /**
  * The Idempotency-Key header: the same key from the same business within 24 h returns the first
@@ -56,7 +58,8 @@ type Claim = { kind: 'run'; attempt: number } | { kind: 'replay'; response: unkn
  * another instance gets them too. A request claims its key's row (state `running` with a lease)
  * in a short transaction and holds no connection while it runs; a concurrent request with the
  * same key polls until the first one answered, then replays it. After a refusal the same key
- * runs the request again as a new attempt, with fresh Stripe idempotency keys.
+ * runs the request again as a new attempt, with fresh Stripe idempotency keys; after an outcome
+ * that is not known to have left Stripe unchanged, as the same attempt (attemptOutcome).
  */
 @Injectable()
 export class IdempotencyService {
@@ -77,11 +80,17 @@ export class IdempotencyService {
     const holder = randomUUID();
     const claim = await this.acquire(businessId, key, hash, holder);
     if (claim.kind === 'replay') return reviveAnswer(claim.response) as T;
+    // A resumed attempt may have sent changes before it was interrupted.
+    let mayHaveChangedStripe = claim.resumed;
+    const stripeKey: StripeKeyFor = (step) => {
+      mayHaveChangedStripe = true;
+      return stripeIdempotencyKey(businessId, key, operation, step, claim.attempt);
+    };
     let answer: T;
     try {
-      answer = await work((step) => stripeIdempotencyKey(businessId, key, operation, step, claim.attempt));
+      answer = await work(stripeKey);
     } catch (error) {
-      await this.finish(businessId, key, holder, attemptOutcome(error), null).catch((releaseError: unknown) =>
+      await this.finish(businessId, key, holder, attemptOutcome(error, mayHaveChangedStripe), null).catch((releaseError: unknown) =>
         this.logger.warn({ err: releaseError, businessId }, 'idempotency: could not release a failed attempt; its lease will expire'),
       );
       throw error;
@@ -91,29 +100,25 @@ export class IdempotencyService {
   }
 
   /** Claims the key, polling while another request under it runs; or the stored answer. */
-  private async acquire(
-    businessId: string,
-    key: string,
-    hash: string,
-    holder: string,
-  ): Promise<{ kind: 'run'; attempt: number } | { kind: 'replay'; response: unknown }> {
-    for (let waited = 0, delay = WAIT_FIRST_MS; ; waited += delay, delay = Math.min(delay * 2, WAIT_MAX_MS)) {
-      const claim = await this.claim(businessId, key, hash, holder);
-      if (claim.kind === 'run' || claim.kind === 'replay') return claim;
-      if (claim.kind === 'conflict') {
-        throw new RequestException(
-          RequestErrorCode.BAD_USER_INPUT,
-          'This Idempotency-Key was already used for another request in the last 24 hours; use a new key',
-        );
-      }
-      if (waited >= WAIT_TOTAL_MS) {
-        throw new IdempotencyException(
+  private async acquire(businessId: string, key: string, hash: string, holder: string): Promise<Run | { kind: 'replay'; response: unknown }> {
+    return pollUntil(
+      async () => {
+        const claim = await this.claim(businessId, key, hash, holder);
+        if (claim.kind === 'conflict') {
+          throw new RequestException(
+            RequestErrorCode.BAD_USER_INPUT,
+            'This Idempotency-Key was already used for another request in the last 24 hours; use a new key',
+          );
+        }
+        return claim.kind === 'wait' ? null : claim;
+      },
+      CLAIM_POLL,
+      () =>
+        new IdempotencyException(
           IdempotencyErrorCode.IDEMPOTENCY_KEY_IN_USE,
           'A request with this Idempotency-Key is still running; retry shortly with the same key',
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+        ),
+    );
   }
 
   /** Reads the key's row and, when the request may run, takes it (state running, our lease), in one short transaction. */
@@ -121,7 +126,7 @@ export class IdempotencyService {
     return this.dataSource.transaction(async (manager) => {
       const now = this.clock.now();
       const inserted: unknown[] = await manager.query(CLAIM_NEW_KEY, [businessId, key, hash, now, holder, LEASE_SECONDS]);
-      if (inserted.length > 0) return { kind: 'run', attempt: 0 };
+      if (inserted.length > 0) return { kind: 'run', attempt: 0, resumed: false };
       const [row]: StoredRow[] = await manager.query(LOCK_KEY, [businessId, key]);
       // Deleted between the two statements (24 h cleanup): simply claim again.
       if (!row) return { kind: 'wait' };

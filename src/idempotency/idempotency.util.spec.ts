@@ -6,6 +6,7 @@ import {
   decideIdempotency,
   IDEMPOTENCY_TTL_MS,
   isValidIdempotencyKey,
+  markNothingChanged,
   requestHash,
   reviveAnswer,
   stripeIdempotencyKey,
@@ -40,14 +41,14 @@ describe('decideIdempotency', () => {
   });
 
   it('runs a new key as attempt 0', () => {
-    expect(decideIdempotency(null, hash, NOW)).toEqual({ kind: 'run', attempt: 0 });
+    expect(decideIdempotency(null, hash, NOW)).toEqual({ kind: 'run', attempt: 0, resumed: false });
   });
 
   it('replays the same answered request within 24 hours and runs it again, as a new attempt, after', () => {
     const justBefore = new Date(NOW.getTime() - IDEMPOTENCY_TTL_MS + 1);
     expect(decideIdempotency(stored({ createdAt: justBefore }), hash, NOW)).toEqual({ kind: 'replay' });
     const expired = new Date(NOW.getTime() - IDEMPOTENCY_TTL_MS);
-    expect(decideIdempotency(stored({ createdAt: expired, attempt: 2 }), hash, NOW)).toEqual({ kind: 'run', attempt: 3 });
+    expect(decideIdempotency(stored({ createdAt: expired, attempt: 2 }), hash, NOW)).toEqual({ kind: 'run', attempt: 3, resumed: false });
   });
 
   it('refuses another request under a live key, whatever its state', () => {
@@ -58,25 +59,61 @@ describe('decideIdempotency', () => {
 
   it('waits while the same request runs under its lease, and resumes its attempt once the lease passed', () => {
     expect(decideIdempotency(stored({ state: 'running', attempt: 1 }), hash, NOW)).toEqual({ kind: 'wait' });
-    expect(decideIdempotency(stored({ state: 'running', attempt: 1, leaseExpired: true }), hash, NOW)).toEqual({ kind: 'run', attempt: 1 });
+    expect(decideIdempotency(stored({ state: 'running', attempt: 1, leaseExpired: true }), hash, NOW)).toEqual({
+      kind: 'run',
+      attempt: 1,
+      resumed: true,
+    });
   });
 
   it('runs a new attempt after a refusal, and the same attempt after an interruption', () => {
-    expect(decideIdempotency(stored({ state: 'refused', attempt: 0 }), hash, NOW)).toEqual({ kind: 'run', attempt: 1 });
-    expect(decideIdempotency(stored({ state: 'interrupted', attempt: 1 }), hash, NOW)).toEqual({ kind: 'run', attempt: 1 });
+    expect(decideIdempotency(stored({ state: 'refused', attempt: 0 }), hash, NOW)).toEqual({ kind: 'run', attempt: 1, resumed: false });
+    expect(decideIdempotency(stored({ state: 'interrupted', attempt: 1 }), hash, NOW)).toEqual({ kind: 'run', attempt: 1, resumed: true });
+  });
+
+  it('never reuses an attempt past 24 hours: Stripe forgot its keys, and the request may differ', () => {
+    const expired = new Date(NOW.getTime() - IDEMPOTENCY_TTL_MS);
+    for (const over of [{ state: 'interrupted' as const }, { state: 'running' as const, leaseExpired: true }, { state: 'refused' as const }]) {
+      expect(decideIdempotency(stored({ ...over, createdAt: expired, attempt: 4 }), hash, NOW)).toEqual({ kind: 'run', attempt: 5, resumed: false });
+      expect(decideIdempotency(stored({ ...over, createdAt: expired, attempt: 4, requestHash: 'other' }), hash, NOW)).toEqual({
+        kind: 'run',
+        attempt: 5,
+        resumed: false,
+      });
+    }
   });
 });
 
 describe('attemptOutcome', () => {
-  it('is refused for a 4xx of ours or of Stripe (a declined card), interrupted when the outcome is unknown', () => {
-    expect(attemptOutcome(new BillingException(BillingErrorCode.PAYMENT_DECLINED, 'declined', { stripeStatus: 402 }))).toBe('refused');
-    expect(attemptOutcome(new BillingException(BillingErrorCode.SAME_PLAN, 'same'))).toBe('refused');
-    expect(attemptOutcome(new StripeException(StripeErrorCode.STRIPE_REQUEST_FAILED, 'bad', { stripeStatus: 400 }))).toBe('refused');
-    expect(attemptOutcome(new StripeException(StripeErrorCode.STRIPE_UNAVAILABLE, 'down', { stripeStatus: null }))).toBe('interrupted');
-    expect(attemptOutcome(new StripeException(StripeErrorCode.STRIPE_UNAVAILABLE, 'slow down', { stripeStatus: 429 }))).toBe('interrupted');
-    expect(attemptOutcome(new StripeException(StripeErrorCode.STRIPE_REQUEST_FAILED, 'in use', { stripeStatus: 409 }))).toBe('interrupted');
-    expect(attemptOutcome(new BillingException(BillingErrorCode.SYNC_CONTENDED, 'busy'))).toBe('interrupted');
-    expect(attemptOutcome(new Error('Connection terminated unexpectedly'))).toBe('interrupted');
+  // As the services throw them: PAYMENT_DECLINED carries only Stripe's code (owner-billing.service.ts).
+  const declined = () => new BillingException(BillingErrorCode.PAYMENT_DECLINED, 'declined', { stripeCode: 'card_declined' });
+  const failures = [
+    declined(),
+    new BillingException(BillingErrorCode.SAME_PLAN, 'same'),
+    new BillingException(BillingErrorCode.CUSTOMER_MISMATCH, 'mismatch'),
+    new BillingException(BillingErrorCode.CHECKOUT_IN_PROGRESS, 'in progress'),
+    new StripeException(StripeErrorCode.STRIPE_REQUEST_FAILED, 'bad', { stripeCode: 'parameter_invalid_empty', stripeStatus: 400 }),
+    new StripeException(StripeErrorCode.STRIPE_UNAVAILABLE, 'down', { stripeCode: null, stripeStatus: null }),
+    new Error('Connection terminated unexpectedly'),
+  ];
+
+  it('is refused, whatever the error, when no call that could change anything was sent to Stripe under the attempt', () => {
+    for (const error of failures) expect(attemptOutcome(error, false)).toBe('refused');
+  });
+
+  it('is interrupted, whatever the error (a 4xx too), once such a call may have been sent', () => {
+    for (const error of failures) expect(attemptOutcome(error, true)).toBe('interrupted');
+  });
+
+  it('is refused when the service tagged the error: Stripe holds nothing of the attempt a new one could make twice', () => {
+    expect(attemptOutcome(markNothingChanged(declined()), true)).toBe('refused');
+    expect(attemptOutcome(markNothingChanged(new BillingException(BillingErrorCode.CHECKOUT_IN_PROGRESS, 'expired again')), true)).toBe('refused');
+  });
+
+  it('keeps the tag out of what the caller sees', () => {
+    const tagged = markNothingChanged(declined());
+    expect(tagged.details).toEqual({ stripeCode: 'card_declined' });
+    expect(Object.keys(tagged)).toEqual(Object.keys(declined()));
   });
 });
 

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { AppException } from '../common/exceptions/app.exception.js';
 
 /** How long an answer is kept for its key (Stripe keeps its own keys as long). */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -30,7 +29,8 @@ export interface StoredAnswer {
 }
 
 export type IdempotencyDecision =
-  | { kind: 'run'; attempt: number }
+  /** `resumed`: the attempt ran before and its outcome is unknown, so Stripe may hold what it did. */
+  | { kind: 'run'; attempt: number; resumed: boolean }
   | { kind: 'replay' }
   | { kind: 'wait' }
   | { kind: 'conflict' };
@@ -38,33 +38,51 @@ export type IdempotencyDecision =
 /**
  * What to do with a request under a key. Within 24 h a key belongs to one request: another one
  * is a conflict, the same one is replayed when answered and waits while it runs. It runs again
- * (a) after a refusal, as attempt + 1: the refused attempt committed nothing, and Stripe would
- * replay its refusal for the old keys; (b) after an attempt whose outcome is unknown (Stripe
- * unreachable, a crash), as the same attempt, so Stripe replays what it already did; (c) once
- * the key is older than 24 h, as a new attempt.
+ * (a) after a refusal, as attempt + 1: the refused attempt left nothing at Stripe, and Stripe
+ * would replay its refusal for the old keys; (b) after an attempt whose outcome is unknown
+ * (interrupted, or a holder whose lease passed), as the same attempt, so Stripe replays what it
+ * already did; (c) once the key is older than 24 h, always as a new attempt: Stripe has
+ * forgotten (or is about to forget) the old keys, and the request may carry other parameters,
+ * which Stripe would refuse under a key it still knows.
  */
 export function decideIdempotency(stored: StoredAnswer | null, hash: string, now: Date): IdempotencyDecision {
-  if (!stored) return { kind: 'run', attempt: 0 };
+  if (!stored) return { kind: 'run', attempt: 0, resumed: false };
   const running = stored.state === 'running' && !stored.leaseExpired;
   const live = now.getTime() - stored.createdAt.getTime() < IDEMPOTENCY_TTL_MS;
   if ((live || running) && stored.requestHash !== hash) return { kind: 'conflict' };
   if (running) return { kind: 'wait' };
-  if (stored.state === 'done') return live ? { kind: 'replay' } : { kind: 'run', attempt: stored.attempt + 1 };
-  if (stored.state === 'refused') return { kind: 'run', attempt: stored.attempt + 1 };
-  return { kind: 'run', attempt: stored.attempt };
+  if (!live) return { kind: 'run', attempt: stored.attempt + 1, resumed: false };
+  if (stored.state === 'done') return { kind: 'replay' };
+  if (stored.state === 'refused') return { kind: 'run', attempt: stored.attempt + 1, resumed: false };
+  return { kind: 'run', attempt: stored.attempt, resumed: true };
+}
+
+/** Set on an error the service tagged with markNothingChanged; a symbol, so no answer ever shows it. */
+const NOTHING_CHANGED = Symbol('nothingChanged');
+
+/**
+ * Tags the error a request fails with as leaving nothing at Stripe that a new attempt could make
+ * twice: the step Stripe refused was not applied, and every earlier step of the request was put
+ * back (or needs no putting back). The only way an attempt that sent a change to Stripe ends
+ * `refused`. Returns the error, to be thrown.
+ */
+export function markNothingChanged<E extends Error>(error: E): E {
+  Object.defineProperty(error, NOTHING_CHANGED, { value: true, enumerable: false });
+  return error;
 }
 
 /**
- * How a failed attempt ends: `refused` when Stripe or this service answered a definite no (a 4xx,
- * such as a declined card), so nothing was committed under its Stripe keys; `interrupted` when
- * the outcome is unknown (Stripe unreachable, 5xx, 409 or 429, the database, a bug of ours).
+ * How a failed attempt ends. `refused` (the next request under the key runs attempt + 1, with
+ * new Stripe keys) only when Stripe holds nothing of it: no call that could change anything was
+ * sent under the attempt (`mayHaveChangedStripe` false: only such calls take keys of the attempt,
+ * and a resumed attempt counts as having sent them), or the service tagged the error with
+ * markNothingChanged. Everything else is `interrupted`, whatever the error or its HTTP status
+ * (a 4xx after a change went through, such as a failed sync): the next request reuses the
+ * attempt and its keys, so Stripe answers what it already did rather than doing it twice.
  */
-export function attemptOutcome(error: unknown): 'refused' | 'interrupted' {
-  if (!(error instanceof AppException)) return 'interrupted';
-  const clientError = (status: number) => status >= 400 && status < 500 && status !== 409 && status !== 429;
-  const stripeStatus = error.details.stripeStatus;
-  if (typeof stripeStatus === 'number') return clientError(stripeStatus) ? 'refused' : 'interrupted';
-  return error.httpStatus >= 400 && error.httpStatus < 500 ? 'refused' : 'interrupted';
+export function attemptOutcome(error: unknown, mayHaveChangedStripe: boolean): 'refused' | 'interrupted' {
+  if (error instanceof Error && (error as Error & { [NOTHING_CHANGED]?: boolean })[NOTHING_CHANGED] === true) return 'refused';
+  return mayHaveChangedStripe ? 'interrupted' : 'refused';
 }
 
 /**

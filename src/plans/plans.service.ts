@@ -92,6 +92,14 @@ export class PlansService implements OnModuleInit {
   }
 
   /**
+   * Whether resolvePriceId knows the price (a catalog or retired plan's): what tells a plan item
+   * from an add-on. A lookup, not a try/catch around resolvePriceId: it runs for every item.
+   */
+  isCatalogPrice(priceId: string): boolean {
+    return this.priceIndex.has(priceId);
+  }
+
+  /**
    * Price ids discovered at run time (the local simulator's catalog outside production).
    * Ids from the environment win over discovered ones.
    */

@@ -8,10 +8,12 @@ const subscription = (schedule: unknown) => ({
   schedule,
 });
 const phase = (start: number, end: number, price: string) => ({ start_date: start, end_date: end, items: [{ price }] });
+// One-item subscriptions: the only price is the plan's.
+const only = (priceIds: string[]) => priceIds[0] ?? null;
 
 describe('toSubscriptionDetails', () => {
   it('gives the item and no change without a schedule', () => {
-    expect(toSubscriptionDetails(subscription(null))).toEqual({
+    expect(toSubscriptionDetails(subscription(null), only)).toEqual({
       itemId: 'si_1',
       scheduleId: null,
       scheduledChange: null,
@@ -20,7 +22,7 @@ describe('toSubscriptionDetails', () => {
   });
 
   it('knows only the id of a schedule that was not expanded', () => {
-    expect(toSubscriptionDetails(subscription('sub_sched_1'))).toMatchObject({
+    expect(toSubscriptionDetails(subscription('sub_sched_1'), only)).toMatchObject({
       itemId: 'si_1',
       scheduleId: 'sub_sched_1',
       scheduledChange: null,
@@ -34,7 +36,7 @@ describe('toSubscriptionDetails', () => {
       current_phase: { start_date: 100, end_date: 200 },
       phases: [phase(100, 200, 'price_viral'), phase(200, 300, 'price_glow')],
     };
-    expect(toSubscriptionDetails(subscription(schedule))).toMatchObject({
+    expect(toSubscriptionDetails(subscription(schedule), only)).toMatchObject({
       itemId: 'si_1',
       scheduleId: 'sub_sched_1',
       scheduledChange: { priceId: 'price_glow', effectiveAt: new Date(200_000) },
@@ -67,14 +69,14 @@ describe('toSubscriptionDetails', () => {
       ],
     });
     // Stripe's order alone would take the add-on for the plan.
-    expect(toSubscriptionDetails(withAddon).itemId).toBe('si_addon');
+    expect(toSubscriptionDetails(withAddon, only).itemId).toBe('si_addon');
   });
 
   it('sees no change once the new phase is current, or when the schedule is over or keeps the price', () => {
     const base = { id: 'sub_sched_1', phases: [phase(100, 200, 'price_glow'), phase(200, 300, 'price_viral')] };
-    expect(toSubscriptionDetails(subscription({ ...base, status: 'active', current_phase: { start_date: 200, end_date: 300 } })).scheduledChange).toBeNull();
-    expect(toSubscriptionDetails(subscription({ ...base, status: 'released', current_phase: null })).scheduledChange).toBeNull();
+    expect(toSubscriptionDetails(subscription({ ...base, status: 'active', current_phase: { start_date: 200, end_date: 300 } }), only).scheduledChange).toBeNull();
+    expect(toSubscriptionDetails(subscription({ ...base, status: 'released', current_phase: null }), only).scheduledChange).toBeNull();
     const same = { id: 'sub_sched_1', status: 'active', current_phase: { start_date: 100, end_date: 200 }, phases: [phase(100, 200, 'price_viral'), phase(200, 300, 'price_viral')] };
-    expect(toSubscriptionDetails(subscription(same)).scheduledChange).toBeNull();
+    expect(toSubscriptionDetails(subscription(same), only).scheduledChange).toBeNull();
   });
 });

@@ -49,11 +49,6 @@ export function toSubscriptionSnapshot(subscription: Stripe.Subscription): Strip
   };
 }
 
-/** The snapshot of a subscription as stored (subscriptions.stripe_object), read as Stripe returned it. */
-export function storedSubscriptionSnapshot(raw: Record<string, unknown>): StripeSubscriptionSnapshot {
-  return toSubscriptionSnapshot(raw as unknown as Stripe.Subscription);
-}
-
 export function toCheckoutSessionSnapshot(session: Stripe.Checkout.Session): StripeCheckoutSessionSnapshot {
   return {
     id: session.id,
@@ -76,22 +71,23 @@ export interface SubscriptionItemRef {
   quantity: number;
 }
 
-/** Which of several prices decides the plan; by default the first (Stripe's order). */
+/**
+ * Which of several prices decides the plan. Required: Stripe's order (the first item) would take
+ * an add-on listed first for the plan; billing passes its catalog rule (planPriceSelector).
+ */
 export type PlanPriceSelector = (priceIds: string[]) => string | null;
-
-const firstPrice: PlanPriceSelector = (priceIds) => priceIds[0] ?? null;
 
 /**
  * Reads the plan item and the attached schedule from a subscription as Stripe returned it (or as
  * stored in subscriptions.stripe_object). `planPriceOf` says which item is the plan's when there
- * are several (billing passes its catalog rule, so add-ons are never taken for the plan); the
+ * are several (billing's catalog rule, so add-ons are never taken for the plan); the
  * scheduled change is the next phase whose plan price differs. The schedule's phases are known
  * only when it was expanded (`expand: ['schedule']`, as every read of ours asks); a bare id gives
  * no change.
  */
 export function toSubscriptionDetails(
   raw: Record<string, unknown>,
-  planPriceOf: PlanPriceSelector = firstPrice,
+  planPriceOf: PlanPriceSelector,
 ): StripeSubscriptionDetails & { items: SubscriptionItemRef[] } {
   const subscription = raw as unknown as Stripe.Subscription;
   const items: SubscriptionItemRef[] = (subscription.items?.data ?? []).map((item) => ({

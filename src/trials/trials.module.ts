@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { BillingModule } from '../billing/billing.module.js';
 import { EntitlementsModule } from '../entitlements/entitlements.module.js';
 import { PlansModule } from '../plans/plans.module.js';
-import { StripeModule } from '../stripe/stripe.module.js';
 import { TrialEventsService } from './trial-events.service.js';
 import { TrialExpiryService } from './trial-expiry.service.js';
 import { TrialsResolver } from './trials.resolver.js';
@@ -13,7 +12,7 @@ import { TrialsService } from './trials.service.js';
  * the scheduled expiry and the trial domain events. Needs ScheduleModule.forRoot() in the app.
  */
 @Module({
-  imports: [PlansModule, BillingModule, EntitlementsModule, StripeModule],
+  imports: [PlansModule, BillingModule, EntitlementsModule],
   providers: [TrialsService, TrialExpiryService, TrialEventsService, TrialsResolver],
   exports: [TrialsService, TrialExpiryService, TrialEventsService],
 })

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { TAKE_CHECKOUT_CLAIM } from '../../src/billing/billing.sql.js';
+import { CheckoutSessionsService } from '../../src/billing/checkout-sessions.service.js';
 import { startBillingApp, startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
 import type { TestApp } from '../utils/create-test-app.js';
 import { BILLING, ok, ownerToken, type BillingView } from '../utils/owner-billing-helpers.js';
@@ -53,5 +56,47 @@ describe('owner checkout under load: more concurrent calls than pool connections
     expect((await openSessionsOf(business)).map((s) => s.id)).toEqual([...ids]);
     const { billing } = await ok(t.gql<{ billing: BillingView }>(BILLING, {}, await ownerToken(t, 'biz_load_bystander')));
     expect(billing.plan.key).toBe('free');
+  });
+
+  it('does not record a session for a caller whose claim another caller is taking over at the lease boundary', async () => {
+    const business = 'biz_lease_edge';
+    const [first, second] = [randomUUID(), randomUUID()];
+    // The first caller's lease has just passed; the second caller takes the claim in a transaction not yet committed.
+    await t.dataSource.query(`INSERT INTO checkout_claims (business_id, holder, expires_at) VALUES ($1, $2, clock_timestamp() - interval '1 second')`, [
+      business,
+      first,
+    ]);
+    const taker = t.dataSource.createQueryRunner();
+    await taker.connect();
+    try {
+      await taker.startTransaction();
+      expect(await taker.query(TAKE_CHECKOUT_CLAIM, [business, second, 120])).toEqual([{ holder: second }]);
+      let answered = false;
+      const recording = t.app
+        .get(CheckoutSessionsService)
+        .record(business, first, { id: 'cs_lease_edge', planKey: 'glow_up', interval: 'monthly', url: 'https://checkout.test/x', expiresAt: new Date(), trialDays: 0 }, new Date())
+        .finally(() => {
+          answered = true;
+        });
+      // The first caller must wait for the takeover to commit or roll back, not read the claim as it was.
+      const waitsForTheClaim = async (): Promise<boolean> => {
+        while (!answered) {
+          const [{ waiting }]: { waiting: number }[] = await t.dataSource.query(
+            `SELECT count(*)::int AS waiting FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO checkout_sessions%'`,
+          );
+          if (waiting > 0) return true;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        return false;
+      };
+      expect(await waitsForTheClaim()).toBe(true);
+      await taker.commitTransaction();
+      expect(await recording).toBe(false);
+    } finally {
+      if (taker.isTransactionActive) await taker.rollbackTransaction();
+      await taker.release();
+    }
+    expect(await t.dataSource.query(`SELECT id FROM checkout_sessions WHERE id = 'cs_lease_edge'`)).toEqual([]);
   });
 });

@@ -1,8 +1,21 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { ManualClock } from '../../src/clock/clock.js';
+import type Stripe from 'stripe';
+import { ManualClock } from '../../src/clock/clock.js';
 import { startSimulatedStripe, type SimulatedStripe } from '../utils/billing-with-simulator.js';
-import { errorCode, type TestApp } from '../utils/create-test-app.js';
-import { advanceClocks, CHANGE_PLAN, CHECKOUT, ok, ownerToken, startClockedBillingApp, subscribe, type BillingView } from '../utils/owner-billing-helpers.js';
+import { createTestApp, errorCode, type TestApp } from '../utils/create-test-app.js';
+import { startStripeProxy, type StripeProxy } from '../utils/stripe-proxy.js';
+import {
+  advanceClocks,
+  billingOf,
+  CHANGE_PLAN,
+  CHECKOUT,
+  ok,
+  ownerToken,
+  startClockedBillingApp,
+  subscribe,
+  type BillingView,
+} from '../utils/owner-billing-helpers.js';
 
 describe('Idempotency-Key lifetime: the first answer for 24 hours, a new request after', () => {
   let stripe: SimulatedStripe;
@@ -74,5 +87,114 @@ describe('Idempotency-Key lifetime: the first answer for 24 hours, a new request
     const before = await updates();
     expect((await change()).data).toEqual(retried.data);
     expect(await updates()).toBe(before);
+  });
+});
+
+describe('Idempotency-Key after an outcome Stripe may have applied (the simulator behind a proxy that can lose answers)', () => {
+  let stripe: SimulatedStripe;
+  let proxy: StripeProxy;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    stripe = await startSimulatedStripe();
+    proxy = await startStripeProxy(stripe.sim.url);
+    t = await createTestApp({
+      env: { ...stripe.env, STRIPE_API_BASE: proxy.url, WEBHOOK_WORKER_ENABLED: 'false' },
+      listenPort: stripe.webhookPort,
+      clock: new ManualClock(stripe.sim.now() * 1000),
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await proxy.close();
+    await stripe.close();
+  });
+
+  const customerOf = async (business: string): Promise<string> => {
+    const [{ stripe_customer_id: customer }] = await t.dataSource.query(
+      'SELECT stripe_customer_id FROM billing_accounts WHERE business_id = $1',
+      [business],
+    );
+    return customer as string;
+  };
+  const keyRow = async (business: string, key: string) => {
+    const [row] = await t.dataSource.query('SELECT state, attempt FROM idempotency_keys WHERE business_id = $1 AND key = $2', [business, key]);
+    return row as { state: string; attempt: number } | undefined;
+  };
+
+  it('keeps an upgrade whose answer was lost after Stripe applied it: the released downgrade is not put back over it', async () => {
+    const business = 'biz_lost_upgrade';
+    const start = await subscribe(t, stripe, business, 'viral_surge');
+    const subscriptionId = start.subscription!.id;
+    await ok(t.gql(CHANGE_PLAN, { plan: 'glow_up', interval: 'MONTHLY' }, await ownerToken(t, business)));
+    expect((await billingOf(t, business)).subscription!.scheduledChange).toMatchObject({ planKey: 'glow_up' });
+
+    // Stripe applies (and charges) the upgrade; its answer never reaches the service, nor that of
+    // the SDK's one retry of a closed connection (which Stripe answers from its idempotency key).
+    let dropped = 0;
+    proxy.onResponse = async (request) => {
+      if (request.method !== 'POST' || request.path !== `/v1/subscriptions/${subscriptionId}` || dropped >= 2) return;
+      dropped += 1;
+      return 'drop';
+    };
+    let res;
+    try {
+      res = await t.gql(CHANGE_PLAN, { plan: 'fame_flex', interval: 'MONTHLY' }, await ownerToken(t, business), { 'idempotency-key': 'lost-upgrade' });
+    } finally {
+      proxy.onResponse = undefined;
+    }
+    expect(dropped).toBe(2);
+    expect(errorCode(res)).toBe('STRIPE_UNAVAILABLE');
+    const sub = await stripe.stripe.subscriptions.retrieve(subscriptionId, { expand: ['schedule'] });
+    expect(sub.items.data.map((item) => item.price.id)).toEqual([stripe.prices.fame_flex.monthly]);
+    expect((sub.schedule as Stripe.SubscriptionSchedule | null)?.status ?? null).toBeNull();
+    // The sync after the failure shows what Stripe holds: the paid upgrade.
+    expect(await billingOf(t, business)).toMatchObject({ plan: { key: 'fame_flex' }, subscription: { planKey: 'fame_flex', scheduledChange: null } });
+    // The outcome was unknown: the same key resumes the same attempt.
+    expect(await keyRow(business, 'lost-upgrade')).toEqual({ state: 'interrupted', attempt: 0 });
+  });
+
+  it('hands out the session Stripe created when recording it failed and expiring it failed too, instead of opening a second one', async () => {
+    const business = 'biz_unrecorded_session';
+    const checkout = async () =>
+      t.gql<{ createCheckoutSession: { id: string } }>(CHECKOUT, { plan: 'glow_up', interval: 'MONTHLY' }, await ownerToken(t, business), {
+        'idempotency-key': 'unrecorded',
+      });
+    const otherHolder = randomUUID();
+    // While Stripe creates the session, another caller takes the business's checkout claim (our
+    // lease passed), and Stripe becomes unreachable: the session is neither recorded nor expired.
+    proxy.onResponse = async (request) => {
+      if (request.method !== 'POST' || request.path !== '/v1/checkout/sessions') return;
+      await t.dataSource.query('UPDATE checkout_claims SET holder = $2 WHERE business_id = $1', [business, otherHolder]);
+      proxy.down = true;
+    };
+    let first;
+    try {
+      first = await checkout();
+    } finally {
+      proxy.onResponse = undefined;
+      proxy.down = false;
+    }
+    expect(errorCode(first)).toBe('CHECKOUT_IN_PROGRESS');
+    const open = async () => (await stripe.stripe.checkout.sessions.list({ customer: await customerOf(business), status: 'open', limit: 100 })).data;
+    const [unrecorded] = await open();
+    expect(unrecorded).toBeDefined();
+    // The other caller is done.
+    await t.dataSource.query('DELETE FROM checkout_claims WHERE business_id = $1 AND holder = $2', [business, otherHolder]);
+
+    const retried = await ok(checkout());
+    expect(retried.createCheckoutSession.id).toBe(unrecorded.id);
+    expect((await open()).map((s) => s.id)).toEqual([unrecorded.id]);
+  });
+
+  it('runs a request refused before any Stripe change again as a new attempt', async () => {
+    const business = 'biz_refused_early';
+    await subscribe(t, stripe, business, 'glow_up');
+    const same = async () =>
+      t.gql(CHANGE_PLAN, { plan: 'glow_up', interval: 'MONTHLY' }, await ownerToken(t, business), { 'idempotency-key': 'same-plan' });
+    expect(errorCode(await same())).toBe('SAME_PLAN');
+    expect(await keyRow(business, 'same-plan')).toEqual({ state: 'refused', attempt: 0 });
+    expect(errorCode(await same())).toBe('SAME_PLAN');
+    expect(await keyRow(business, 'same-plan')).toEqual({ state: 'refused', attempt: 1 });
   });
 });

@@ -9,12 +9,14 @@ export interface ProxiedRequest {
 /**
  * A real HTTP hop between the app's Stripe SDK and the simulator, to make Stripe unreachable
  * (`down`: connections are cut, as when Stripe is out) or to run code while a request is in
- * flight (`onResponse`: the simulator has answered, the app has not received it yet).
+ * flight (`onResponse`: the simulator has answered, the app has not received it yet). When
+ * `onResponse` answers 'drop', the connection is cut instead of answering: Stripe made the
+ * change, and the app sees a network failure (a timeout after the fact).
  */
 export interface StripeProxy {
   url: string;
   down: boolean;
-  onResponse?: (request: ProxiedRequest) => Promise<void>;
+  onResponse?: (request: ProxiedRequest) => Promise<void | 'drop'>;
   requests: ProxiedRequest[];
   close(): Promise<void>;
 }
@@ -36,7 +38,10 @@ export async function startStripeProxy(targetUrl: string): Promise<StripeProxy> 
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
         answer.on('end', () => {
           void (async () => {
-            await proxy.onResponse?.(info);
+            if ((await proxy.onResponse?.(info)) === 'drop') {
+              req.socket.destroy();
+              return;
+            }
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             res.end(Buffer.concat(chunks));
           })();
