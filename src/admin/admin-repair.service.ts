@@ -13,7 +13,8 @@ import { decideRecount, type RecountPolicy } from '../enforcement/usage-recount.
 import { COUNT_METRIC_PERIOD_START } from '../enforcement/usage-window.util.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import { PlansService } from '../plans/plans.service.js';
-import { saveTrialChange, trialStateOf } from '../trials/record-trial-change.util.js';
+import { saveTrialChange } from '../trials/record-trial-change.util.js';
+import { trialStateOf } from '../trials/trial-columns.util.js';
 import { transitionTrial, TrialRefusal } from '../trials/trial-transition.util.js';
 import { WebhookInboxService } from '../webhooks/webhook-inbox.service.js';
 import { AdminAuditLogEntity } from './admin-audit-log.entity.js';

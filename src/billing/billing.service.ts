@@ -10,7 +10,7 @@ import { BillingIntervalModel, MetricKindModel } from '../plans/plan.model.js';
 import { PlansService } from '../plans/plans.service.js';
 import { toSubscriptionDetails } from '../stripe/to-stripe-snapshot.util.js';
 import { toTrialModel } from '../trials/to-trial-model.util.js';
-import { trialStateOf } from '../trials/record-trial-change.util.js';
+import { trialStateOf } from '../trials/trial-columns.util.js';
 import type { BillingAccountEntity } from './billing-account.entity.js';
 import type { BillingAccountModel, BillingSubscriptionModel, BillingUsageModel } from './billing-account.model.js';
 import { BillingAccountsService } from './billing-accounts.service.js';

@@ -1,5 +1,6 @@
 import { isGraceStatus, isLiveStatus } from '../entitlements/subscription-status.constant.js';
 import type { StripeSubscriptionSnapshot } from '../stripe/stripe.types.js';
+import { trialColumns } from '../trials/trial-columns.util.js';
 import { transitionTrial, trialEventForSubscription } from '../trials/trial-transition.util.js';
 import type { TrialLogStatus, TrialSource, TrialState } from '../trials/trial.types.js';
 import type { TrialStatus } from './billing-account.entity.js';
@@ -79,12 +80,7 @@ export function deriveAccountBilling(
       isGraceStatus(status) && trial.status !== 'expired'
         ? (previous.gracePeriodEndsAt ?? new Date(now.getTime() + graceDays * 86_400_000))
         : null,
-    trialStatus: trial.status,
-    trialSource: trial.source,
-    trialPlanKey: trial.planKey,
-    trialStartedAt: trial.startDate,
-    trialEndsAt: trial.endDate,
-    trialConvertedAt: trial.conversionDate,
+    ...trialColumns(trial),
     trialChange,
   };
 }

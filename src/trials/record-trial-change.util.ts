@@ -4,7 +4,8 @@ import type { BillingSyncSource } from '../billing/billing-sync-log.entity.js';
 import { BillingSyncLogEntity } from '../billing/billing-sync-log.entity.js';
 import { BillingSyncStatus } from '../billing/billing-sync-status.enum.js';
 import type { TrialChange } from '../billing/derive-account-billing.util.js';
-import { TrialDomainEventName, type TrialDomainEvent, type TrialLogStatus, type TrialSource, type TrialState } from './trial.types.js';
+import { TrialDomainEventName, type TrialDomainEvent, type TrialLogStatus, type TrialSource } from './trial.types.js';
+import { trialColumns } from './trial-columns.util.js';
 import { CLAIM_TRIAL_WILL_END } from './trials.sql.js';
 
 /**
@@ -71,30 +72,11 @@ export async function recordTrialChange(manager: EntityManager, input: TrialChan
 export async function saveTrialChange(manager: EntityManager, input: TrialChangeRecord): Promise<TrialDomainEvent | null> {
   const { trial, logStatus } = input.change;
   await manager.update(BillingAccountEntity, { businessId: input.businessId }, {
-    trialStatus: trial.status,
-    trialSource: trial.source,
-    trialPlanKey: trial.planKey,
-    trialStartedAt: trial.startDate,
-    trialEndsAt: trial.endDate,
-    trialConvertedAt: trial.conversionDate,
+    ...trialColumns(trial),
     trialWillEndSentAt: null,
     billingSyncStatus: logStatus,
   });
   return recordTrialChange(manager, input);
-}
-
-/** The trial of an account as transitionTrial reads it. */
-export function trialStateOf(
-  account: Pick<BillingAccountEntity, 'trialStatus' | 'trialSource' | 'trialPlanKey' | 'trialStartedAt' | 'trialEndsAt' | 'trialConvertedAt'>,
-): TrialState {
-  return {
-    status: account.trialStatus,
-    source: account.trialSource,
-    planKey: account.trialPlanKey,
-    startDate: account.trialStartedAt,
-    endDate: account.trialEndsAt,
-    conversionDate: account.trialConvertedAt,
-  };
 }
 
 /**
