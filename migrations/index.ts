@@ -13,6 +13,7 @@ import { UsageWindowCarry1796820000000 } from './1796820000000-UsageWindowCarry.
 import { DomainEventLease1796830000000 } from './1796830000000-DomainEventLease.js';
 import { OwnerBillingClaims1796843000000 } from './1796843000000-OwnerBillingClaims.js';
 import { DomainEventLeaseToken1796851000000 } from './1796851000000-DomainEventLeaseToken.js';
+import { IdempotencyAttemptStartedAt1796860000000 } from './1796860000000-IdempotencyAttemptStartedAt.js';
 
 export const MIGRATIONS = [
   InitialSchema1795219765987,
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   DomainEventLease1796830000000,
   OwnerBillingClaims1796843000000,
   DomainEventLeaseToken1796851000000,
+  IdempotencyAttemptStartedAt1796860000000,
 ];

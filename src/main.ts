@@ -48,7 +48,7 @@ async function bootstrap(): Promise<void> {
   let closing = false;
   // `on`, not `once`: a second Ctrl-C must not fall back to Node's default (exit at once, leaving
   // PostgreSQL running); the close under way, or its 10 s cut-off, ends the process.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
       if (closing) return;
       closing = true;

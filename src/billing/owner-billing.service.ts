@@ -363,8 +363,9 @@ export class OwnerBillingService {
   /**
    * The price now, prorated and charged at once. An attached schedule (a scheduled downgrade)
    * would undo the change at the period end, so it is released first, and put back when the
-   * charge is refused: a declined upgrade leaves everything as it was. (A schedule without a
-   * change to come has nothing to put back.)
+   * charge is refused, or when its outcome is unknown and Stripe still shows the old price: a
+   * declined or lost upgrade leaves everything as it was. (A schedule without a change to come has
+   * nothing to put back.)
    */
   private async changePriceNow(current: CurrentSubscription, priceId: string, prorationDate: Date, stripeKey: StripeKeyFor): Promise<void> {
     const { subscription, details } = current;
@@ -379,13 +380,22 @@ export class OwnerBillingService {
           ),
         ),
       details.scheduledChange ? () => this.restoreSchedule(current, stripeKey) : null,
+      // Unknown outcome: put the schedule back only if the price did not change (a restored
+      // schedule's first phase has the old items: over a price that did change, it would revert a
+      // paid upgrade). A failed read says nothing: the state is left as Stripe holds it.
+      async () => {
+        const now = selectPlanItem(await this.stripe.retrieveSubscription(subscription.id), this.isCatalogPrice);
+        return now.priceId === subscription.priceId;
+      },
     );
   }
 
   /**
    * The price at the period end, through a schedule whose phases keep every other item. A
    * schedule cannot be combined with a pending cancellation: the newer wish (keep paying, on
-   * another plan) wins, and the cancellation is put back if the schedule cannot be made.
+   * another plan) wins, and the cancellation is put back if the schedule cannot be made, also
+   * when its outcome is unknown: Stripe refuses cancellation flags on a subscription a schedule
+   * manages, so putting it back over a schedule that was made fails and changes nothing.
    */
   private async schedulePrice(current: CurrentSubscription, priceId: string, stripeKey: StripeKeyFor): Promise<void> {
     const { subscription, details } = current;
@@ -403,6 +413,7 @@ export class OwnerBillingService {
           stripeKey('schedule'),
         ),
       cleared ? () => this.restoreCancellation(subscription, cleared, stripeKey('recancel')) : null,
+      async () => true,
     );
   }
 
@@ -445,20 +456,27 @@ export class OwnerBillingService {
 
   /**
    * One Stripe call of a change, made after the step `undoEarlier` puts back (null: no earlier
-   * step, or one with nothing to put back). Only a definite refusal (isDefiniteRefusal) says the
-   * call was not applied: then the earlier step is put back and, once it is, the error is tagged
-   * as leaving nothing at Stripe (markNothingChanged), so the same Idempotency-Key runs a new
-   * attempt with new Stripe keys. On any other failure (a timeout, Stripe down) the call may have
-   * gone through, and putting the earlier step back could undo it (a restored schedule, whose
-   * first phase has the old items, would revert a paid upgrade): the state is left as Stripe holds
-   * it, the sync shows it, and a retry under the same key resumes the attempt with the same Stripe
-   * keys. An undo that fails is logged and leaves the refusal untagged.
+   * step, or one with nothing to put back). A definite refusal (isDefiniteRefusal) says the call
+   * was not applied: then the earlier step is put back and, once it is, the error is tagged as
+   * leaving nothing at Stripe (markNothingChanged), so the same Idempotency-Key runs a new attempt
+   * with new Stripe keys. On any other failure (a timeout, Stripe down) the call may have gone
+   * through, and putting the earlier step back blindly could undo it: the earlier step is put back
+   * only when `undoSafeWhenUnknown` says so (it reads Stripe; false or a failed read leaves the
+   * state as Stripe holds it, the sync shows it, and a retry under the same key resumes the
+   * attempt with the same Stripe keys). An undo that fails is logged and leaves the error untagged.
    */
-  private async step<T>(call: () => Promise<T>, undoEarlier: (() => Promise<unknown>) | null = null): Promise<T> {
+  private async step<T>(
+    call: () => Promise<T>,
+    undoEarlier: (() => Promise<unknown>) | null = null,
+    undoSafeWhenUnknown: (() => Promise<boolean>) | null = null,
+  ): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      if (!(error instanceof Error) || !isDefiniteRefusal(error)) throw error;
+      if (!(error instanceof Error)) throw error;
+      if (!isDefiniteRefusal(error)) {
+        if (!undoEarlier || !undoSafeWhenUnknown || !(await undoSafeWhenUnknown().catch(() => false))) throw error;
+      }
       if (undoEarlier) {
         try {
           await undoEarlier();

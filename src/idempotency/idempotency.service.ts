@@ -44,6 +44,7 @@ interface StoredRow {
   request_hash: string;
   response: unknown;
   created_at: Date;
+  attempt_started_at: Date;
   state: IdempotencyState;
   attempt: number;
   lease_expired: boolean;
@@ -80,17 +81,16 @@ export class IdempotencyService {
     const holder = randomUUID();
     const claim = await this.acquire(businessId, key, hash, holder);
     if (claim.kind === 'replay') return reviveAnswer(claim.response) as T;
-    // A resumed attempt may have sent changes before it was interrupted.
-    let mayHaveChangedStripe = claim.resumed;
+    let sentChanges = false;
     const stripeKey: StripeKeyFor = (step) => {
-      mayHaveChangedStripe = true;
+      sentChanges = true;
       return stripeIdempotencyKey(businessId, key, operation, step, claim.attempt);
     };
     let answer: T;
     try {
       answer = await work(stripeKey);
     } catch (error) {
-      await this.finish(businessId, key, holder, attemptOutcome(error, mayHaveChangedStripe), null).catch((releaseError: unknown) =>
+      await this.finish(businessId, key, holder, attemptOutcome(error, { resumed: claim.resumed, sentChanges }), null).catch((releaseError: unknown) =>
         this.logger.warn({ err: releaseError, businessId }, 'idempotency: could not release a failed attempt; its lease will expire'),
       );
       throw error;
@@ -131,7 +131,14 @@ export class IdempotencyService {
       // Deleted between the two statements (24 h cleanup): simply claim again.
       if (!row) return { kind: 'wait' };
       const decision: IdempotencyDecision = decideIdempotency(
-        { requestHash: row.request_hash, createdAt: row.created_at, state: row.state, attempt: row.attempt, leaseExpired: row.lease_expired },
+        {
+          requestHash: row.request_hash,
+          createdAt: row.created_at,
+          attemptStartedAt: row.attempt_started_at,
+          state: row.state,
+          attempt: row.attempt,
+          leaseExpired: row.lease_expired,
+        },
         hash,
         now,
       );

@@ -34,6 +34,7 @@ describe('decideIdempotency', () => {
   const stored = (over: Partial<StoredAnswer> = {}): StoredAnswer => ({
     requestHash: hash,
     createdAt: NOW,
+    attemptStartedAt: over.createdAt ?? NOW,
     state: 'done',
     attempt: 0,
     leaseExpired: false,
@@ -71,6 +72,21 @@ describe('decideIdempotency', () => {
     expect(decideIdempotency(stored({ state: 'interrupted', attempt: 1 }), hash, NOW)).toEqual({ kind: 'run', attempt: 1, resumed: true });
   });
 
+  it('does not resume an attempt that first ran 24 hours ago, however recently it was resumed', () => {
+    const longAgo = new Date(NOW.getTime() - IDEMPOTENCY_TTL_MS);
+    const recently = new Date(NOW.getTime() - 60_000);
+    for (const over of [{ state: 'interrupted' as const }, { state: 'running' as const, leaseExpired: true }]) {
+      expect(decideIdempotency(stored({ ...over, createdAt: recently, attemptStartedAt: longAgo, attempt: 2 }), hash, NOW)).toEqual({
+        kind: 'run',
+        attempt: 3,
+        resumed: false,
+      });
+      expect(
+        decideIdempotency(stored({ ...over, createdAt: recently, attemptStartedAt: new Date(longAgo.getTime() + 1), attempt: 2 }), hash, NOW),
+      ).toEqual({ kind: 'run', attempt: 2, resumed: true });
+    }
+  });
+
   it('never reuses an attempt past 24 hours: Stripe forgot its keys, and the request may differ', () => {
     const expired = new Date(NOW.getTime() - IDEMPOTENCY_TTL_MS);
     for (const over of [{ state: 'interrupted' as const }, { state: 'running' as const, leaseExpired: true }, { state: 'refused' as const }]) {
@@ -98,16 +114,23 @@ describe('attemptOutcome', () => {
   ];
 
   it('is refused, whatever the error, when no call that could change anything was sent to Stripe under the attempt', () => {
-    for (const error of failures) expect(attemptOutcome(error, false)).toBe('refused');
+    for (const error of failures) expect(attemptOutcome(error, { resumed: false, sentChanges: false })).toBe('refused');
   });
 
   it('is interrupted, whatever the error (a 4xx too), once such a call may have been sent', () => {
-    for (const error of failures) expect(attemptOutcome(error, true)).toBe('interrupted');
+    for (const error of failures) expect(attemptOutcome(error, { resumed: false, sentChanges: true })).toBe('interrupted');
   });
 
   it('is refused when the service tagged the error: Stripe holds nothing of the attempt a new one could make twice', () => {
-    expect(attemptOutcome(markNothingChanged(declined()), true)).toBe('refused');
-    expect(attemptOutcome(markNothingChanged(new BillingException(BillingErrorCode.CHECKOUT_IN_PROGRESS, 'expired again')), true)).toBe('refused');
+    expect(attemptOutcome(markNothingChanged(declined()), { resumed: false, sentChanges: true })).toBe('refused');
+    expect(attemptOutcome(markNothingChanged(new BillingException(BillingErrorCode.CHECKOUT_IN_PROGRESS, 'expired again')), { resumed: false, sentChanges: true })).toBe('refused');
+  });
+
+  it('is interrupted when the attempt resumed an interrupted one: what that run sent cannot be put back from here', () => {
+    for (const error of [...failures, markNothingChanged(declined())]) {
+      expect(attemptOutcome(error, { resumed: true, sentChanges: false })).toBe('interrupted');
+      expect(attemptOutcome(error, { resumed: true, sentChanges: true })).toBe('interrupted');
+    }
   });
 
   it('keeps the tag out of what the caller sees', () => {

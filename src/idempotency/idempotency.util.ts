@@ -24,6 +24,8 @@ export interface StoredAnswer {
   state: IdempotencyState;
   /** The attempt last run under the key (0 first). */
   attempt: number;
+  /** When that attempt first ran (its Stripe keys are as old), however often it was resumed. */
+  attemptStartedAt: Date;
   /** A running attempt whose lease passed: its holder died; its outcome is unknown. */
   leaseExpired: boolean;
 }
@@ -41,9 +43,9 @@ export type IdempotencyDecision =
  * (a) after a refusal, as attempt + 1: the refused attempt left nothing at Stripe, and Stripe
  * would replay its refusal for the old keys; (b) after an attempt whose outcome is unknown
  * (interrupted, or a holder whose lease passed), as the same attempt, so Stripe replays what it
- * already did; (c) once the key is older than 24 h, always as a new attempt: Stripe has
- * forgotten (or is about to forget) the old keys, and the request may carry other parameters,
- * which Stripe would refuse under a key it still knows.
+ * already did, unless that attempt first ran 24 h ago or more; (c) once the key is older than
+ * 24 h, always as a new attempt: Stripe has forgotten (or is about to forget) the old keys, and
+ * the request may carry other parameters, which Stripe would refuse under a key it still knows.
  */
 export function decideIdempotency(stored: StoredAnswer | null, hash: string, now: Date): IdempotencyDecision {
   if (!stored) return { kind: 'run', attempt: 0, resumed: false };
@@ -54,6 +56,8 @@ export function decideIdempotency(stored: StoredAnswer | null, hash: string, now
   if (!live) return { kind: 'run', attempt: stored.attempt + 1, resumed: false };
   if (stored.state === 'done') return { kind: 'replay' };
   if (stored.state === 'refused') return { kind: 'run', attempt: stored.attempt + 1, resumed: false };
+  // Resumed for hours (each resume moves createdAt), its Stripe keys may be gone all the same.
+  if (now.getTime() - stored.attemptStartedAt.getTime() >= IDEMPOTENCY_TTL_MS) return { kind: 'run', attempt: stored.attempt + 1, resumed: false };
   return { kind: 'run', attempt: stored.attempt, resumed: true };
 }
 
@@ -74,15 +78,19 @@ export function markNothingChanged<E extends Error>(error: E): E {
 /**
  * How a failed attempt ends. `refused` (the next request under the key runs attempt + 1, with
  * new Stripe keys) only when Stripe holds nothing of it: no call that could change anything was
- * sent under the attempt (`mayHaveChangedStripe` false: only such calls take keys of the attempt,
- * and a resumed attempt counts as having sent them), or the service tagged the error with
- * markNothingChanged. Everything else is `interrupted`, whatever the error or its HTTP status
- * (a 4xx after a change went through, such as a failed sync): the next request reuses the
- * attempt and its keys, so Stripe answers what it already did rather than doing it twice.
+ * sent under the attempt (`sentChanges` false: only such calls take keys of the attempt), or the
+ * service tagged the error with markNothingChanged (it put back what this run changed). A
+ * resumed attempt is never refused: what the interrupted run sent cannot be seen or put back
+ * from here, so the key keeps its attempt (Stripe answers the same, a refusal included; a new
+ * Idempotency-Key is a new request). Everything else is `interrupted`, whatever the error or its
+ * HTTP status (a 4xx after a change went through, such as a failed sync): the next request
+ * reuses the attempt and its keys, so Stripe answers what it already did rather than doing it
+ * twice.
  */
-export function attemptOutcome(error: unknown, mayHaveChangedStripe: boolean): 'refused' | 'interrupted' {
+export function attemptOutcome(error: unknown, run: { resumed: boolean; sentChanges: boolean }): 'refused' | 'interrupted' {
+  if (run.resumed) return 'interrupted';
   if (error instanceof Error && (error as Error & { [NOTHING_CHANGED]?: boolean })[NOTHING_CHANGED] === true) return 'refused';
-  return mayHaveChangedStripe ? 'interrupted' : 'refused';
+  return run.sentChanges ? 'interrupted' : 'refused';
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { resolveRateLimitTracker } from './rate-limit-tracker.util.js';
+import { rateLimitTracker, resolveRateLimitTracker } from './rate-limit-tracker.util.js';
 import type { RequestRateLimiter } from './request-rate-limiter.service.js';
 import { tooManyRequests } from './rate-limit.guard.js';
 
@@ -33,7 +33,7 @@ export function rateLimitTrackerMiddleware(verify: (request: Request, token: str
  */
 export function countRequestsMiddleware(limiter: RequestRateLimiter): RequestHandler {
   return (req: RateLimitedRequest, res: Response, next: NextFunction) => {
-    const hit = limiter.hit(req.rateLimitTracker ?? `ip:${req.ip ?? 'unknown'}`);
+    const hit = limiter.hit(req.rateLimitTracker ?? rateLimitTracker(undefined, req.ip));
     req.rateLimitCounted = true;
     if (hit.allowed) return next();
     const error = tooManyRequests(hit.retryAfterSeconds);

@@ -188,6 +188,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, OnApplicati
         decision.failingSince,
         kind,
         decision.kindSince,
+        event.attempts,
       ]);
       this.metrics.webhookHandled([event], decision.status);
     }

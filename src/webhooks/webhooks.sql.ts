@@ -71,9 +71,11 @@ export const RELEASE_INBOX_KEY_LOCK = 'SELECT pg_advisory_unlock($1, hashtext($2
 
 /**
  * Records a failed attempt on an open event, with the retry window's and the failure run's starts
- * as the worker decided them (decideRetry's inputs). $1 = event id, $2 = last error, $3 = status,
- * $4 = next attempt, $5 = failing since, $6 = failure kind, $7 = failure kind since.
+ * as the worker decided them (decideRetry's inputs), only while the event is as the worker read
+ * it: a replay meanwhile (attempts back to 0, a fresh window) is not written over.
+ * $1 = event id, $2 = last error, $3 = status, $4 = next attempt, $5 = failing since,
+ * $6 = failure kind, $7 = failure kind since, $8 = the attempts the worker read.
  */
 export const RECORD_FAILURE = `UPDATE stripe_events SET attempts = attempts + 1, last_error = $2, status = $3, next_attempt_at = $4,
            failing_since = $5, failure_kind = $6, failure_kind_since = $7
-         WHERE id = $1 AND status IN ('pending', 'failed')`;
+         WHERE id = $1 AND status IN ('pending', 'failed') AND attempts = $8`;

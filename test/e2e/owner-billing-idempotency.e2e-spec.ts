@@ -154,6 +154,37 @@ describe('Idempotency-Key after an outcome Stripe may have applied (the simulato
     expect(await keyRow(business, 'lost-upgrade')).toEqual({ state: 'interrupted', attempt: 0 });
   });
 
+  it('puts the released downgrade back when the upgrade never reached Stripe (its outcome unknown, the price unchanged)', async () => {
+    const business = 'biz_unsent_upgrade';
+    const start = await subscribe(t, stripe, business, 'viral_surge');
+    const subscriptionId = start.subscription!.id;
+    await ok(t.gql(CHANGE_PLAN, { plan: 'glow_up', interval: 'MONTHLY' }, await ownerToken(t, business)));
+    expect((await billingOf(t, business)).subscription!.scheduledChange).toMatchObject({ planKey: 'glow_up' });
+
+    // The price change (and the SDK's one retry of it) is cut before it reaches Stripe.
+    let cut = 0;
+    proxy.onRequest = (request) => {
+      if (request.method !== 'POST' || request.path !== `/v1/subscriptions/${subscriptionId}` || cut >= 2) return;
+      cut += 1;
+      return 'drop';
+    };
+    let res;
+    try {
+      res = await t.gql(CHANGE_PLAN, { plan: 'fame_flex', interval: 'MONTHLY' }, await ownerToken(t, business), { 'idempotency-key': 'unsent-upgrade' });
+    } finally {
+      proxy.onRequest = undefined;
+    }
+    expect(cut).toBe(2);
+    expect(errorCode(res)).toBe('STRIPE_UNAVAILABLE');
+    // Nothing changed at Stripe but the released schedule, which is back: the downgrade still comes.
+    const sub = await stripe.stripe.subscriptions.retrieve(subscriptionId, { expand: ['schedule'] });
+    expect(sub.items.data.map((item) => item.price.id)).toEqual([stripe.prices.viral_surge.monthly]);
+    expect((sub.schedule as Stripe.SubscriptionSchedule | null)?.status).toBe('active');
+    expect((await billingOf(t, business)).subscription).toMatchObject({ planKey: 'viral_surge', scheduledChange: { planKey: 'glow_up' } });
+    // Put back in full: the same key runs the request again as a new attempt, with new Stripe keys.
+    expect(await keyRow(business, 'unsent-upgrade')).toEqual({ state: 'refused', attempt: 0 });
+  });
+
   it('hands out the session Stripe created when recording it failed and expiring it failed too, instead of opening a second one', async () => {
     const business = 'biz_unrecorded_session';
     const checkout = async () =>

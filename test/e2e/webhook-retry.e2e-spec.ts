@@ -11,6 +11,8 @@ import { InboxHealthService } from '../../src/metrics/inbox-health.service.js';
 import { MetricsService } from '../../src/metrics/metrics.service.js';
 import { WebhookInboxService } from '../../src/webhooks/webhook-inbox.service.js';
 import { WebhookWorkerService } from '../../src/webhooks/webhook-worker.service.js';
+import { FailureKind } from '../../src/webhooks/webhook-retry.util.js';
+import { RECORD_FAILURE } from '../../src/webhooks/webhooks.sql.js';
 import { signPayload } from '../factories/stripe-event.factory.js';
 import {
   checkout,
@@ -224,6 +226,25 @@ describe('Stripe unreachable: retry window and emergency fallback (app clock dri
 
     await t.app.get(WebhookInboxService).replay(id);
     expect(await eventRow(id)).toMatchObject({ status: 'pending', attempts: 0, last_error: null });
+  });
+
+  it("a failure the worker records after an operator's replay does not write over the replay's fresh window", async () => {
+    const invoice = { id: 'in_replay_race', object: 'invoice', customer: 'cus_replay_race', status: 'open' };
+    const id = await deliver('invoice.payment_failed', invoice);
+    await drain();
+    clock.advance(2 * HOUR);
+    await drain();
+    // What a worker read before the replay: the event with its attempts and its window's start.
+    const read = await eventRow(id);
+    expect(read.attempts).toBeGreaterThan(0);
+    await t.app.get(WebhookInboxService).replay(id);
+    // That worker's failure arrives now, with the window it computed from its read.
+    const [, updated] = await t.dataSource.query(RECORD_FAILURE, [
+      id, 'late failure', 'failed', clock.now(), new Date(clock.now().getTime() - 2 * HOUR), FailureKind.FAILURE, clock.now(), read.attempts,
+    ]);
+    expect(updated).toBe(0);
+    const [row] = await t.dataSource.query('SELECT status, attempts, failing_since, last_error FROM stripe_events WHERE id = $1', [id]);
+    expect(row).toEqual({ status: 'pending', attempts: 0, failing_since: null, last_error: null });
   });
 
   it('refuses to apply an event body of another api_version than the parser knows', async () => {

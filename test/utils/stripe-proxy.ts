@@ -11,12 +11,15 @@ export interface ProxiedRequest {
  * (`down`: connections are cut, as when Stripe is out) or to run code while a request is in
  * flight (`onResponse`: the simulator has answered, the app has not received it yet). When
  * `onResponse` answers 'drop', the connection is cut instead of answering: Stripe made the
- * change, and the app sees a network failure (a timeout after the fact).
+ * change, and the app sees a network failure (a timeout after the fact). When `onRequest` answers
+ * 'drop', the connection is cut before the request reaches the simulator: the app sees the same
+ * network failure, and Stripe made no change.
  */
 export interface StripeProxy {
   url: string;
   down: boolean;
   onResponse?: (request: ProxiedRequest) => Promise<void | 'drop'>;
+  onRequest?: (request: ProxiedRequest) => 'drop' | void;
   requests: ProxiedRequest[];
   close(): Promise<void>;
 }
@@ -31,6 +34,10 @@ export async function startStripeProxy(targetUrl: string): Promise<StripeProxy> 
     }
     const info = { method: req.method ?? 'GET', path: req.url ?? '/' };
     proxy.requests.push(info);
+    if (proxy.onRequest?.(info) === 'drop') {
+      req.socket.destroy();
+      return;
+    }
     const upstream = httpRequest(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (answer: IncomingMessage) => {
